@@ -12,4 +12,5 @@ Submodules (import the one you need; TensorFlow is only imported by the Keras-fa
 
 __version__ = "0.1.0"
 
-CLASS_NAMES = ("background", "disc", "square", "triangle", "bar")
+CLASS_NAMES = ("background", "disc", "square", "triangle", "line")
+"""Names of the 5 classes of the shapes dataset (index = label)."""
