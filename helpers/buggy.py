@@ -1,0 +1,58 @@
+"""The question's ``mean_iou`` metric and ``iou_loss``, kept as objects of study.
+
+Source: Stack Overflow question asked by user "N.zay" (January 2021), answered by "Timbus Calin";
+Stack Overflow content is licensed CC BY-SA 4.0. The two functions below are reproduced verbatim;
+only the comments are ours. Nothing had to change for TensorFlow 2.21 / Keras 3: both run as posted.
+(The question's ``Adam(lr=0.003, ...)`` does not: see :func:`question_optimizer`.)
+
+Do not use them to measure anything: the course shows, bug by bug, why ``mean_iou`` returns the same
+number for a perfect, an all-wrong and a uniform prediction. Use :mod:`helpers.metrics` and
+:class:`helpers.keras_metrics.StreamingMeanIoU` instead.
+"""
+
+import keras
+import tensorflow as tf
+
+__all__ = ["mean_iou", "iou_loss", "question_optimizer"]
+
+
+def mean_iou(y_true, y_pred):
+    # Bug 1: cast to int32 BEFORE rounding truncates probabilities: a channel counts as "predicted"
+    #        only where p == 1.0 exactly, so softmax outputs almost always become all zeros.
+    # Bug 4: even round-then-cast rounds each channel on its own, which is not argmax:
+    #        [.4, .3, .1, .1, .1] rounds to no class at all (and tf.round is half-to-even).
+    # Bug 8: cast and round have no gradient, so this can never be used as a loss.
+    y_pred = tf.round(tf.cast(y_pred, tf.int32))
+    # Bug 2: axis=[1] sums over image rows only: each (image, column, class) becomes its own tiny
+    #        "IoU"; this is not the IoU of a region.
+    # Bug 7: y_true of shape (B, H, W, 1) with integer labels broadcasts silently against (B, H, W, 5).
+    intersect = tf.reduce_sum(tf.cast(y_true, tf.float32) * tf.cast(y_pred, tf.float32), axis=[1])
+    union = tf.reduce_sum(tf.cast(y_true, tf.float32),axis=[1]) + tf.reduce_sum(tf.cast(y_pred, tf.float32),axis=[1])
+    # Bug 3: smooth = 1 for every (image, column, class): a column where a class is absent from both
+    #        truth and prediction scores (0 + 1) / (0 + 1) = 1, so empty columns dominate the mean.
+    # Bug 6: even summed over the whole image, +1 inflates small or empty classes.
+    smooth = tf.ones(tf.shape(intersect))
+    # Bug 5: one number per batch; Keras then averages batches, which is not the dataset's IoU.
+    return tf.reduce_mean((intersect + smooth) / (union - intersect + smooth))
+
+
+def iou_loss(y_true, y_pred):
+    # Flattening pools every pixel of every class, background included, into ONE IoU.
+    y_true = tf.reshape(y_true, [-1])
+    y_pred = tf.reshape(y_pred, [-1])
+    # With one-hot y_true and softmax y_pred, sum(y_true) = sum(y_pred) = number of pixels N, so the
+    # score is (I + 1) / (2N - I + 1) with I = soft pixel accuracy * N: a function of accuracy alone.
+    # On an imbalanced dataset the cheapest way to lower it is to predict background everywhere.
+    intersection = tf.reduce_sum(tf.cast(y_true, tf.float32) * tf.cast(y_pred, tf.float32))
+    score = (intersection + 1.) / (tf.reduce_sum(tf.cast(y_true, tf.float32)) +
+    tf.reduce_sum(tf.cast(y_pred, tf.float32)) - intersection + 1.)
+    return 1 - score
+
+
+def question_optimizer():
+    """The question's optimizer in Keras 3 spelling.
+
+    The question wrote ``tf.keras.optimizers.Adam(lr=0.003, clipvalue=0.7)``. Keras 3 rejects ``lr``
+    with a ValueError; tf.keras 2.11-2.15 silently ignored it and trained at the default 0.001.
+    """
+    return keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7)
