@@ -1,0 +1,51 @@
+# IoU Lab — `make lab` opens the course, `make test` runs every test. Both create .venv on first use.
+# Needs Python 3.10-3.13 as `python3` (override: make lab PYTHON=python3.12).
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: lab test test-unit test-notebooks bench notebooks sync clean help
+
+help:
+	@echo "make lab        set up .venv (first time) and open JupyterLab on notebooks/"
+	@echo "make test       set up .venv (first time) and run unit tests + nbval over every notebook"
+	@echo "make test-unit  unit tests only (fast)"
+	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
+	@echo "make bench      write benchmarks/RESULTS.md"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -r requirements.txt -e .
+	@touch $@
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
+		--nbval-cell-timeout=900 -p no:cacheprovider
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests -p no:cacheprovider
+
+test-notebooks: $(STAMP)
+	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
+		--nbval-cell-timeout=900 -p no:cacheprovider
+
+# Pair each notebooks/NN_*.py (jupytext py:percent, the file you edit) with its .ipynb, then execute
+# the .ipynb from a fresh kernel and save it with outputs.
+notebooks: $(STAMP)
+	$(BIN)/python tools/build_notebooks.py
+
+sync: $(STAMP)
+	$(BIN)/jupytext --sync notebooks/*.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
