@@ -229,22 +229,40 @@ def confusion_matrix(y_true, y_pred, num_classes: int, ignore_index: int | None 
            [0, 1, 0],
            [0, 1, 0]])
     """
-    y_true, y_pred, c, ignore_index = _validated_pair(y_true, y_pred, num_classes, ignore_index)
+    c = _check_num_classes(num_classes)
+    ignore = _check_ignore_index(ignore_index, c)
+    y_true = _as_labels(y_true, "y_true")
+    y_pred = _as_labels(y_pred, "y_pred")
+    _check_same_shape(y_true, y_pred)
     t = y_true.ravel()
     p = y_pred.ravel()
-    if ignore_index is not None:
-        keep = t != ignore_index
+    if ignore is not None:
+        keep = t != ignore
         if not keep.all():
             t, p = t[keep], p[keep]
-    # Encode each (true, pred) pair as one index t*C + p and count all pairs with np.bincount.
-    # Done in chunks that stay in the CPU cache: the temporaries never touch main memory.
-    counts = np.zeros(c * c, dtype=np.int64)
+    # Encode each (true, pred) pair as one index t*C + p and count all pairs with np.bincount, in
+    # chunks that stay in the CPU cache. Validation rides along: with p checked to lie in [0, C),
+    # t*C + p lies in [0, C*C) exactly when t does, and np.bincount already finds the index range.
+    n_bins = c * c
+    counts = np.zeros(n_bins, dtype=np.int64)
     for start in range(0, t.size, _CHUNK):
+        pp = p[start:start + _CHUNK]
+        if pp.min() < 0 or pp.max() >= c:
+            break
         idx = t[start:start + _CHUNK].astype(np.intp)
         idx *= c
-        idx += p[start:start + _CHUNK]
-        counts += np.bincount(idx, minlength=c * c)
-    return counts.reshape(c, c)
+        idx += pp
+        try:
+            chunk_counts = np.bincount(idx, minlength=n_bins)
+        except ValueError:  # a negative index: some t < 0
+            break
+        if chunk_counts.size > n_bins:  # some t >= C
+            break
+        counts += chunk_counts
+    else:
+        return counts.reshape(c, c)
+    _validated_pair(y_true, y_pred, c, ignore)  # a label is out of range: raise the full explanation
+    raise AssertionError("unreachable: out-of-range labels were detected but not explained")
 
 
 _CHUNK = 1 << 15  # pixels per bincount call in confusion_matrix (fits in L2 cache)
