@@ -13,7 +13,7 @@ number for a perfect, an all-wrong and a uniform prediction. Use :mod:`helpers.m
 import keras
 import tensorflow as tf
 
-__all__ = ["mean_iou", "iou_loss", "question_optimizer"]
+__all__ = ["mean_iou", "iou_loss", "question_optimizer", "FIX_STAGES", "mean_iou_stage"]
 
 
 def mean_iou(y_true, y_pred):
@@ -56,3 +56,47 @@ def question_optimizer():
     with a ValueError; tf.keras 2.11-2.15 silently ignored it and trained at the default 0.001.
     """
     return keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7)
+
+
+FIX_STAGES = (
+    "as posted",
+    "fix 1: round before casting",
+    "fix 2: argmax instead of rounding each channel",
+    "fix 3: sum over height and width (axis=[1, 2])",
+    "fix 4: no +1 smoothing, skip classes absent from an image",
+    "fix 5: one confusion matrix over the whole dataset",
+)
+"""What each stage of :func:`mean_iou_stage` changes, cumulatively."""
+
+
+def mean_iou_stage(y_true, y_pred, stage: int):
+    """The question's ``mean_iou`` with the first ``stage`` fixes applied (see :data:`FIX_STAGES`).
+
+    Stage 0 is the code as posted; stage 4 equals ``helpers.metrics.mean_iou(..., per_image=True)``;
+    stage 5 equals the dataset-level ``helpers.metrics.mean_iou``. Inputs: one-hot ``y_true`` and
+    probabilities ``y_pred``, both ``(B, H, W, C)``.
+    """
+    if stage not in range(len(FIX_STAGES)):
+        raise ValueError(f"stage must be 0..{len(FIX_STAGES) - 1}, got {stage!r}.")
+    if stage == 0:
+        return mean_iou(y_true, y_pred)
+    y_true = tf.cast(y_true, tf.float32)
+    y_pred = tf.convert_to_tensor(y_pred)
+    if y_true.shape.rank != 4 or y_true.shape != y_pred.shape:
+        raise ValueError(
+            f"expected one-hot y_true and probabilities y_pred of the same shape (B, H, W, C), got "
+            f"{y_true.shape} and {y_pred.shape}."
+        )
+    if stage == 1:
+        y_pred = tf.cast(tf.round(y_pred), tf.float32)  # round first: 0.9 -> 1, 0.4 -> 0
+    else:
+        y_pred = tf.one_hot(tf.argmax(y_pred, axis=-1), y_pred.shape[-1])  # exactly one class a pixel
+    axes = {1: [1], 2: [1], 3: [1, 2], 4: [1, 2], 5: [0, 1, 2]}[stage]
+    intersect = tf.reduce_sum(y_true * y_pred, axis=axes)
+    union = tf.reduce_sum(y_true, axis=axes) + tf.reduce_sum(y_pred, axis=axes) - intersect
+    if stage <= 3:
+        return tf.reduce_mean((intersect + 1.0) / (union + 1.0))
+    present = tf.cast(union > 0, tf.float32)
+    iou = tf.math.divide_no_nan(intersect, union)
+    per_group = tf.reduce_sum(iou * present, axis=-1) / tf.reduce_sum(present, axis=-1)
+    return tf.reduce_mean(per_group)  # stage 4: mean over images; stage 5: already one number

@@ -1,9 +1,10 @@
 """Figures for IoU Lab: masks, errors, intersection/union, confusion matrices, per-class IoU, training curves.
 
 Every function **returns a** :class:`matplotlib.figure.Figure` and touches no global state: figures are
-built with ``Figure(...)``, not ``pyplot``, so nothing is left open in pyplot's list of figures, a
-notebook shows the figure exactly once (put the call last in a cell, or ``display(fig)``), and the
-functions work without a display (Agg). Save with ``fig.savefig("name.png")``.
+built with ``Figure(...)`` (a :class:`LabFigure`), not ``pyplot``, so nothing is left open in pyplot's
+list of figures, and the functions work without a display (Agg). A notebook shows the figure exactly
+once when the call is last in a cell (or with ``display(fig)``), even if ``pyplot`` was never imported:
+:class:`LabFigure` has a ``_repr_png_``. Save with ``fig.savefig("name.png")``.
 
 Colours are colour-blind safe (the Okabe-Ito palette) and fixed, so a class has the same colour in
 every figure of the course:
@@ -28,7 +29,6 @@ Inputs are validated at the boundary: a ``ValueError`` names the problem and the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -40,6 +40,7 @@ from matplotlib.patches import Patch
 from . import CLASS_NAMES
 
 __all__ = [
+    "LabFigure",
     "CLASS_COLORS",
     "IGNORE_COLOR",
     "IGNORE_INDEX",
@@ -61,6 +62,26 @@ __all__ = [
     "plot_per_class_iou",
     "plot_history",
 ]
+
+# --------------------------------------------------------------------------------------------
+# figure class
+# --------------------------------------------------------------------------------------------
+class LabFigure(Figure):
+    """A plain :class:`matplotlib.figure.Figure` that Jupyter can show without pyplot.
+
+    IPython shows a bare ``Figure`` as an image only once the inline backend is active (after
+    ``import matplotlib.pyplot``); otherwise it prints ``<Figure size ...>``. ``_repr_png_`` makes the
+    figure display as a PNG everywhere (JupyterLab, Colab, nbviewer, nbval). When the inline backend
+    is active its own formatter is used instead; either way the figure is shown once.
+    """
+
+    def _repr_png_(self) -> bytes:
+        import io
+
+        buf = io.BytesIO()
+        self.savefig(buf, format="png", bbox_inches="tight")
+        return buf.getvalue()
+
 
 # --------------------------------------------------------------------------------------------
 # palette
@@ -389,7 +410,7 @@ def _as_bool(x, name: str) -> np.ndarray:
 # figures: masks
 # --------------------------------------------------------------------------------------------
 def _new_figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
+    return LabFigure(figsize=(width, height), layout="constrained")
 
 
 def _image_axes(ax, title: str | None = None) -> None:

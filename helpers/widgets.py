@@ -49,6 +49,7 @@ from .metrics import mean_iou, per_class_iou, pixel_accuracy
 from .plotting import (
     CLASS_COLORS,
     IU_COLORS,
+    LabFigure,
     class_legend_handles,
     colorize_intersection_union,
     colorize_mask,
@@ -524,7 +525,7 @@ class IoUExplorer(Explorer):
                      Patch(facecolor=IU_COLORS["B only"], edgecolor="0.3", label="B only"),
                      Patch(facecolor=IU_COLORS["neither"], edgecolor="0.3", label="neither")],
             loc="upper left", bbox_to_anchor=(0.6, 0.84), fontsize=9, frameon=False)
-        super().__init__(controls, "IoU explorer: move and resize shape B", plot_width="420px")
+        super().__init__(controls, "IoU explorer: move and resize shape B", plot_width="368px")  # 4.6 in x 80 dpi
         self.update()
 
     def masks(self):
@@ -583,7 +584,7 @@ def iou_explorer_static(kind: str = "square", grid: int = 24) -> Figure:
         ("B apart from A", c + s + 1, c, s),
     ]
     a = toy_shape_mask(kind, c, c, s, grid)
-    fig = Figure(figsize=(2.3 * len(settings), 3.2), layout="constrained")
+    fig = LabFigure(figsize=(2.3 * len(settings), 3.2), layout="constrained")
     axes = fig.subplots(1, len(settings))
     for ax, (label, bx, by, bs) in zip(axes, settings):
         show_intersection_union(a, toy_shape_mask(kind, bx, by, bs, grid), ax=ax, title=label, legend=False)
@@ -641,7 +642,7 @@ class ImbalanceExplorer(Explorer):
                          frameon=False, bbox_to_anchor=(0.0, -0.02))
         self._blit = _Blitter(self._fig, [self._im_t, self._im_p, *self._bars, self._acc_line,
                                           self._miou_line, self._title, self._line_legend])
-        super().__init__(controls, "Class imbalance: pixel accuracy vs mean IoU", plot_width="640px",
+        super().__init__(controls, "Class imbalance: pixel accuracy vs mean IoU", plot_width="608px",
                          side_by_side=False)
         self.update()
 
@@ -692,7 +693,7 @@ def imbalance_explorer(small_class_size: int = IMBALANCE_MAX_SIZE, degrade: floa
 
 def imbalance_explorer_static() -> Figure:
     """Fallback of :func:`imbalance_explorer`: masks at one setting, and accuracy / mean IoU vs. degrade."""
-    fig = Figure(figsize=(10.5, 3.4), layout="constrained")
+    fig = LabFigure(figsize=(10.5, 3.4), layout="constrained")
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.6])
     t, p = imbalance_scenario(IMBALANCE_MAX_SIZE, 1.0)
     for ax, m, ttl in ((axes[0], t, "truth"), (axes[1], p, "prediction: every 'line' pixel missed")):
@@ -754,7 +755,7 @@ class ConventionExplorer(Explorer):
         axes = fig.subplots(2, n, squeeze=False)
         _draw_batch(fig, axes[0], axes[1], self.y_true, self.y_pred)
         fig.legend(handles=class_legend_handles(CLASS_NAMES), loc="outside right upper", fontsize=8, frameon=False)
-        super().__init__(controls, "Absent classes: which mean IoU is reported?", plot_width=f"{int(95 * n + 130)}px")
+        super().__init__(controls, "Absent classes: which mean IoU is reported?", plot_width=f"{round(80 * (1.3 * n + 1.6))}px")
         self.plot.value = _png(fig)  # the batch never changes: drawn once
         self.all_conventions = {(a, lv): convention_mean_iou(self.y_true, self.y_pred, a, lv)
                                 for _, a in _ABSENT_LABELS for _, lv in _LEVEL_LABELS}
@@ -823,7 +824,7 @@ def convention_explorer_static() -> Figure:
     """Fallback of :func:`convention_explorer`: the batch and the six mean IoUs as bars."""
     y_true, y_pred = convention_batch()
     n = y_true.shape[0]
-    fig = Figure(figsize=(1.4 * n + 5.2, 3.4), layout="constrained")
+    fig = LabFigure(figsize=(1.4 * n + 5.2, 3.4), layout="constrained")
     gs = fig.add_gridspec(2, n + 3)
     at = [fig.add_subplot(gs[0, i]) for i in range(n)]
     ap = [fig.add_subplot(gs[1, i]) for i in range(n)]

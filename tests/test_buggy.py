@@ -85,3 +85,18 @@ def test_question_optimizer_and_the_lr_keyword():
     assert opt.clipvalue == pytest.approx(0.7)
     with pytest.raises(ValueError, match="lr"):
         keras.optimizers.Adam(lr=0.003, clipvalue=0.7)
+
+
+def test_fix_stages_converge_to_the_reference():
+    rng = np.random.default_rng(5)
+    lab = rng.integers(0, 5, (4, 6, 6))
+    lab[0] = 0  # an image with only background: absent classes matter
+    y = np.eye(5, dtype=np.float32)[lab]
+    noisy = np.where(rng.uniform(size=lab.shape) < 0.3, rng.integers(0, 5, lab.shape), lab)
+    probs = 0.6 * np.eye(5, dtype=np.float32)[noisy] + 0.08
+    assert float(buggy.mean_iou_stage(y, probs, 0)) == float(buggy.mean_iou(y, probs))
+    assert float(buggy.mean_iou_stage(y, probs, 4)) == pytest.approx(M.mean_iou(lab, noisy, 5, per_image=True), abs=1e-6)
+    assert float(buggy.mean_iou_stage(y, probs, 5)) == pytest.approx(M.mean_iou(lab, noisy, 5), abs=1e-6)
+    assert len(buggy.FIX_STAGES) == 6
+    with pytest.raises(ValueError, match="stage"):
+        buggy.mean_iou_stage(y, probs, 6)

@@ -398,6 +398,8 @@ def test_every_function_returns_a_figure_without_pyplot(example):
         P.plot_history({"loss": [1.0, 0.5], "mean_iou": [0.2, 0.4]}),
     ]
     for fig in figs:
-        assert isinstance(fig, Figure)
+        assert isinstance(fig, P.LabFigure)
         png(fig)
+        # shown as an image by Jupyter even when pyplot (and so the inline backend) is not loaded
+        assert fig._repr_png_().startswith(b"\x89PNG")
     assert plt.get_fignums() == []

@@ -80,3 +80,15 @@ def test_notebook_saved_from_one_clean_run(path):
         if "raises-exception" not in tags:
             assert not [o for o in c["outputs"] if o["output_type"] == "error"], "".join(c["source"])[:80]
     assert path.stat().st_size < 3_000_000
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_is_the_canonical_setup_cell(path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from course import SETUP_CELL
+
+    nb = json.loads(path.read_text())
+    first = next(c for c in nb["cells"] if c["cell_type"] == "code")
+    assert "".join(first["source"]) == SETUP_CELL, f"{path.name}: run `make notebooks` after changing tools/course.py"

@@ -314,7 +314,7 @@ def test_static_fallbacks(make, n_axes):
     import io
 
     fig = make()
-    assert isinstance(fig, Figure)
+    assert isinstance(fig, Figure) and hasattr(fig, "_repr_png_")
     assert len(fig.axes) == n_axes
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=40)

@@ -15,12 +15,17 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from course import SETUP_CELL  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
 def build(py_path: Path, timeout: int = 1200) -> float:
     nb = jupytext.read(py_path)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    first_code.source = SETUP_CELL  # the canonical set-up cell (tools/course.py), same in every notebook
     nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata.setdefault("language_info", {"name": "python"})
