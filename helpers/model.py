@@ -27,7 +27,7 @@ def _conv_block(x, filters: int, batch_norm: bool, name: str):
             filters, 3, padding="same", use_bias=not batch_norm, name=f"{name}_conv{i}"
         )(x)
         if batch_norm:
-            x = layers.BatchNormalization(name=f"{name}_bn{i}")(x)
+            x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn{i}")(x)
         x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
     return x
 

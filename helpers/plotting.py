@@ -100,7 +100,7 @@ IGNORE_COLOR = "#FFFFFF"
 
 ERROR_COLORS = {
     # mode error_class=None: one question per pixel, "is the predicted label right?"
-    "correct": "#0072B2",  # blue
+    "correct": "#D9D9D9",  # light grey: the eye goes to the errors
     "wrong": "#D55E00",  # vermillion
     # mode error_class=k: the four outcomes for one class k
     "true positive": "#0072B2",  # blue
