@@ -578,8 +578,8 @@ def iou_explorer_static(kind: str = "square", grid: int = 24) -> Figure:
     c, s = grid // 2, grid // 4
     settings = [
         ("B = A", c, c, s),
-        ("B shifted 2 px", c + 2, c, s),
-        (f"B shifted {s // 2} px", c + s // 2, c + s // 2, s),
+        ("B shifted 2 px right", c + 2, c, s),
+        (f"B shifted {s // 2} px right, {s // 2} down", c + s // 2, c + s // 2, s),
         ("B inside A, half as wide", c, c, s // 2),
         ("B apart from A", c + s + 1, c, s),
     ]
@@ -593,6 +593,7 @@ def iou_explorer_static(kind: str = "square", grid: int = 24) -> Figure:
                          ("neither", "neither"))],
                loc="outside lower center", ncol=4, fontsize=9, frameon=False)
     fig.suptitle("IoU of a fixed shape A and a shape B (IoU = |A∩B| / |A∪B|)")
+    fig.get_layout_engine().set(h_pad=0.08)  # else the suptitle touches the 3-line panel titles
     return fig
 
 

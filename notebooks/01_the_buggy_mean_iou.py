@@ -47,7 +47,7 @@ else:
     except ImportError:
         sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
 from helpers.runtime import import_tensorflow_quietly
-import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
 
 # %%
 import numpy as np

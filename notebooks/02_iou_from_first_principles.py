@@ -14,27 +14,24 @@
 # ---
 
 # %% [markdown]
-# # 02 — IoU from first principles
+# # 02 · IoU from first principles
 #
 # Before we can say whether a Keras metric computes IoU correctly, we need to agree on what the right
 # number *is*. This notebook builds Intersection-over-Union (IoU) up from two sets of pixels to the
 # mean IoU of a multi-class segmentation, and pins down every choice a "mean IoU" hides: which classes
 # are averaged, over which pixels, and at which level.
 #
-# **Learning objectives.** By the end you can
+# **You will learn to**
+# - compute the IoU of two masks by hand, and relate it to the Dice coefficient;
+# - read per-class IoU and mean IoU off a confusion matrix (rows = true class, columns = predicted);
+# - explain the three conventions for classes absent from an image, and why we exclude them;
+# - tell a dataset-level mean IoU from a per-image one;
+# - leave "void" pixels out with an ignore label, and recognise the error you get if you forget;
+# - explain why pixel accuracy hides a missed small class that mean IoU exposes.
 #
-# 1. compute the IoU of two masks by hand, and relate it to the Dice coefficient;
-# 2. read per-class IoU and mean IoU off a confusion matrix (rows = true class, columns = predicted);
-# 3. explain the three conventions for classes absent from an image, and why we exclude them;
-# 4. tell a dataset-level mean IoU from a per-image one;
-# 5. leave "void" pixels out with an ignore label, and recognise the error you get if you forget;
-# 6. explain why pixel accuracy hides a missed small class that mean IoU exposes.
-#
-# **Prerequisites.** Python and NumPy (boolean masks, `argmax`); what a segmentation mask is.
-# No TensorFlow is needed here: everything runs on NumPy arrays, with our reference implementation
-# in `helpers.metrics`.
-#
-# **Time.** About 35 minutes, including playing with the three interactive explorers.
+# **Prerequisites:** NumPy (boolean masks, `argmax`), what a segmentation mask is; notebook 01 helps
+# but is not required. No Keras here: everything runs on NumPy arrays, with our reference
+# implementation in `helpers.metrics`. **Time:** about 35 minutes, with the three explorers.
 #
 # The explorers need a live kernel (JupyterLab or Colab). Each one is followed by a static figure
 # that tells the same story, for readers on GitHub or nbviewer.
@@ -113,7 +110,7 @@ assert (intersection, union) == (6, 12) and intersection / union == 0.5
 # costs a lot on a small object. `show_intersection_union` colours the four kinds of pixel.
 
 # %%
-show_intersection_union(a, b, labels=("truth", "prediction"), title="a one-pixel shift")
+show_intersection_union(a, b, title="A = truth, B = prediction")
 
 # %% [markdown]
 # ### Explore: move and resize a shape
@@ -124,7 +121,7 @@ show_intersection_union(a, b, labels=("truth", "prediction"), title="a one-pixel
 # - put B exactly on A (IoU 1), then move it one pixel: how much IoU does one pixel cost?
 # - shrink B until it sits inside A: the prediction is never *wrong* there, yet the IoU falls;
 # - make B much larger than A, so that it covers all of A: IoU falls again;
-# - compare the IoU and Dice columns: Dice is always at least as large.
+# - compare the IoU and Dice rows of the table: Dice is always at least as large.
 
 # %%
 iou_ex = iou_explorer()
@@ -440,6 +437,8 @@ print(confusion_matrix(v_true, v_pred, NUM_CLASSES, ignore_index=255)[:2, :2])
 print(f"with ignore_index=255:   mean IoU {with_ignore:.3f}, pixel accuracy {acc_ignore:.3f}")
 print(f"void mapped to background: mean IoU {as_background:.3f}, "
       f"pixel accuracy {pixel_accuracy(v_true_as_bg, v_pred):.3f}")
+print("confusion matrix with void mapped to background:")
+print(confusion_matrix(v_true_as_bg, v_pred, NUM_CLASSES)[:2, :2])
 print(f"void pixels: {np.count_nonzero(v_true == 255)}")
 assert np.count_nonzero(v_true == 255) == 12
 assert with_ignore == 1.0 and acc_ignore == 1.0 and as_background < 0.5
@@ -498,13 +497,13 @@ assert accs[3] > accs[2] and abs(mious[3] - mious[2]) < 0.01    # short line: be
 
 # %% [markdown]
 # Missing the whole line costs less than 2 points of accuracy (0.02) but more than 0.2 of mean IoU: the
-# line's IoU goes to 0, and it is one of five classes, so the mean loses about $1/5$ of its value. The shorter line (last row) makes the point
+# line's IoU goes from 1 to 0, and it is one of five classes, so the mean loses about $1/5$. The shorter line (last row) makes the point
 # sharper: accuracy even *rises* compared with the long line, because there are fewer line pixels to
 # miss, while mean IoU is just as low.
 #
 # ### Explore: shrink and miss the small class
 #
-# Move the **"'line' pixels missed"** slider from 0 to 1 and watch the two dashed lines of the bar
+# Move the **"'line' pixels missed"** slider from 0 to 1 and watch the two horizontal lines of the bar
 # chart: pixel accuracy (dotted) hardly moves, mean IoU (dashed) falls as the line's bar shrinks. Then
 # shorten the line with the length slider: its share of the pixels shrinks, the accuracy cost of
 # missing it shrinks with it, but the IoU cost does not.
@@ -563,5 +562,5 @@ assert np.allclose(ours_per_class[:4], theirs_per_class) and np.isclose(ours, th
 # ## Next: 03 — a correct IoU metric in Keras
 #
 # With the reference in hand, the next notebook writes a Keras metric that streams an exact confusion
-# matrix over batches, checks it against `helpers.metrics` for any batch size, and shows why averaging
-# per-batch IoUs (as the original question's metric does) gives a different, misleading number.
+# matrix over batches, checks it against `helpers.metrics` for any batch size, and shows why Keras's
+# average of per-batch IoUs gives a different number.

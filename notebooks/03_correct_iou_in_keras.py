@@ -1,0 +1,296 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · A correct IoU metric in Keras
+#
+# Notebook 01 fixed the question's metric until it matched our NumPy reference, and notebook 02 built
+# that reference from first principles. Now we bring it into Keras, where a metric is called batch
+# by batch during `fit` and `evaluate`. Getting the formula right is not enough there: **how the
+# batches are combined** decides which number you see.
+#
+# **You will learn to**
+# - write IoU as a Keras function metric, and see why Keras's mean over batches is not the dataset's IoU;
+# - use a **streaming** metric that accumulates one integer confusion matrix over all batches;
+# - cross-check a metric against independent implementations (NumPy, Keras's `OneHotMeanIoU`, `MeanIoU`);
+# - avoid two traps in Keras's own IoU metrics.
+#
+# **Prerequisites:** notebooks 01 and 02; Keras `compile` / `fit` / `evaluate`. **Time:** about 25 minutes.
+
+# %%
+# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
+# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
+import os, sys, subprocess
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL = "https://github.com/iou-lab/iou-lab"
+if "google.colab" in sys.modules:
+    if not os.path.isdir("/content/iou-lab"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
+    os.chdir("/content/iou-lab/notebooks")
+    sys.path.insert(0, "/content/iou-lab")
+else:
+    try:
+        import helpers  # installed by `make lab` / `pip install -e .`
+    except ImportError:
+        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
+from helpers.runtime import import_tensorflow_quietly
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+
+# %%
+import numpy as np
+import tensorflow as tf
+import keras
+
+from helpers import CLASS_NAMES
+from helpers import metrics as M
+from helpers.data import load_shapes
+from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou
+from helpers.plotting import plot_per_class_iou
+
+keras.utils.set_random_seed(0)
+
+# %% [markdown]
+# ## 1. Predictions to evaluate
+#
+# To study metrics we need fixed predictions, not a model that changes while we look at it. As in
+# notebook 01, we take 64 masks of the shapes dataset and a sloppy "model": the truth shifted by two
+# pixels, plus noise, through a softmax. Half of the images get a clean prediction, to make the images
+# differ in difficulty as real ones do.
+
+# %%
+_, masks = load_shapes("val")
+masks = masks[:64].astype(np.int64)
+rng = np.random.default_rng(0)
+shifted = np.roll(masks, shift=2, axis=2)
+shifted[::2] = masks[::2]                                     # even images: the shift is fixed
+logits = 4.0 * np.eye(5)[shifted] + rng.normal(0.0, 1.0, size=shifted.shape + (5,))
+probs = tf.nn.softmax(logits).numpy().astype("float32")      # (64, 64, 64, 5), like a UNet's output
+y_true = np.eye(5, dtype="float32")[masks]                   # one-hot masks, as in the question
+pred_labels = probs.argmax(axis=-1)
+
+# %% tags=["nbval-check-output"]
+reference = M.mean_iou(masks, pred_labels, num_classes=5)
+print(f"{len(masks)} images of {masks.shape[1]}x{masks.shape[2]} pixels, 5 classes")
+print(f"reference mean IoU (NumPy, one confusion matrix over all images): {reference:.4f}")
+
+# %% [markdown]
+# Keras computes metrics on `(y_true, y_pred)` pairs that a model produces. To hand Keras exactly our
+# predictions, we use a "model" that returns its input unchanged: `evaluate(probs, y_true)` then
+# scores `probs` against `y_true`, batch by batch, like a real model's output.
+
+# %%
+identity = keras.Sequential([keras.Input(shape=probs.shape[1:]), keras.layers.Identity()])
+
+# %% [markdown]
+# ## 2. IoU as a function metric
+#
+# `helpers.keras_metrics.batch_mean_iou(y_true, y_pred)` is a correct IoU **of one batch**: argmax on
+# the class axis, one confusion matrix over the batch's pixels, IoU per class, mean over the classes
+# present in that batch. On the whole data in one batch it equals the reference:
+
+# %% tags=["nbval-check-output"]
+one_batch = float(batch_mean_iou(y_true, probs))
+print(f"batch_mean_iou on all 64 images at once: {one_batch:.4f}")
+assert abs(one_batch - reference) < 1e-6
+
+# %% [markdown]
+# In `model.compile(metrics=[batch_mean_iou])`, Keras calls it on each batch and reports the **mean
+# of the batch values**. Let us evaluate the same predictions with batch sizes 1, 8 and 64, next to
+# `StreamingMeanIoU`, a metric object that keeps one confusion matrix across batches:
+
+# %% tags=["nbval-check-output"]
+identity.compile(loss="categorical_crossentropy", metrics=[batch_mean_iou, StreamingMeanIoU(num_classes=5)])
+by_batch_size = {}
+for batch_size in (1, 8, 64):
+    result = identity.evaluate(probs, y_true, batch_size=batch_size, verbose=0, return_dict=True)
+    by_batch_size[batch_size] = result
+    print(f"batch size {batch_size:2d}:  function metric (mean of batches) = {result['batch_mean_iou']:.4f}"
+          f"   StreamingMeanIoU = {result['mean_iou']:.4f}")
+
+streaming = [r["mean_iou"] for r in by_batch_size.values()]
+function = [r["batch_mean_iou"] for r in by_batch_size.values()]
+assert max(streaming) - min(streaming) < 1e-6 and abs(streaming[0] - reference) < 1e-6
+assert max(function) - min(function) > 0.05
+
+# %% [markdown]
+# The function metric moves with the batch size; the streaming metric does not, and equals the
+# reference. Nothing is wrong with the function's formula: the **mean of per-batch IoUs** is simply a
+# different quantity. Each batch gets the same weight, whether it holds a large disc or a few pixels
+# of line, and a class missing from one batch drops out of that batch's mean. With batch size 1 it is
+# the per-image mean IoU (notebook 02), here:
+
+# %% tags=["nbval-check-output"]
+per_image = M.mean_iou(masks, pred_labels, 5, per_image=True)
+print(f"per-image mean IoU: {per_image:.4f}")
+assert abs(per_image - by_batch_size[1]["batch_mean_iou"]) < 1e-5
+
+# %% [markdown]
+# During `fit`, the value Keras prints for a function metric is also a running mean over the epoch's
+# batches, computed while the weights change. For the number you report, use a streaming metric, or
+# collect all predictions and use the NumPy reference.
+
+# %% [markdown]
+# ## 3. Inside `StreamingMeanIoU`
+#
+# A Keras `Metric` object has state that survives between batches:
+#
+# - `update_state(y_true, y_pred)` takes the argmax of `y_pred` (probabilities or logits), accepts
+#   `y_true` as one-hot masks, label maps `(B, H, W)` or `(B, H, W, 1)`, and **adds** this batch's
+#   confusion matrix to a `(C, C)` **int64** variable (one `bincount` of `true * C + pred`);
+# - `result()` computes the IoU of each class from the accumulated matrix and averages the classes
+#   that are present, so it equals `helpers.metrics.mean_iou` over everything seen so far;
+# - `reset_state()` zeroes the matrix (Keras does that at the start of each epoch and evaluation).
+#
+# Why int64? A float32 counter stops counting at $2^{24}$ (about 16.8 million): adding 1 no longer
+# changes it. One epoch of 1,000 images of 224 × 224 pixels is 50 million pixels.
+
+# %% tags=["nbval-check-output"]
+counter = np.float32(2**24)
+print(f"float32: 2**24 + 1 = {counter + np.float32(1):.0f}   (still 2**24)")
+print(f"int64:   2**24 + 1 = {np.int64(2**24) + 1}")
+print(f"pixels in 1,000 images of 224 x 224: {1000 * 224 * 224:,}")
+
+# %% [markdown]
+# The metric also gives the confusion matrix and the IoU of each class, which says more than the mean:
+
+# %% tags=["nbval-check-output"]
+metric = StreamingMeanIoU(num_classes=5)
+for start in range(0, 64, 16):                       # four batches of 16
+    metric.update_state(y_true[start:start + 16], probs[start:start + 16])
+per_class = metric.per_class_iou().numpy()
+for name, value in zip(CLASS_NAMES, per_class):
+    print(f"{name:10s} IoU = {value:.4f}")
+print(f"mean IoU   = {float(metric.result()):.4f}")
+np.testing.assert_allclose(per_class, M.per_class_iou(masks, pred_labels, 5), atol=1e-6)
+np.testing.assert_array_equal(metric.confusion_matrix().numpy(), M.confusion_matrix(masks, pred_labels, 5))
+
+# %%
+plot_per_class_iou(per_class, CLASS_NAMES, title="Per-class IoU of the sloppy model (64 images)")
+
+# %% [markdown]
+# The thin "line" class suffers most from a two-pixel shift: a shift of its own width leaves almost
+# no overlap. A mean IoU alone would hide that.
+
+# %% [markdown]
+# ## 4. Cross-checks: four implementations, one number
+#
+# A metric you wrote yourself deserves an independent check. Keras ships IoU metrics too: for one-hot
+# masks and probabilities, `keras.metrics.OneHotMeanIoU`; or `keras.metrics.MeanIoU` told that both
+# inputs are dense (`sparse_y_true=False, sparse_y_pred=False`) so that it takes the argmax itself.
+
+# %% tags=["nbval-check-output"]
+def keras_result(metric_object, y_t, y_p):
+    metric_object.update_state(y_t, y_p)
+    return float(metric_object.result())
+
+
+checks = {
+    "NumPy reference (helpers.metrics)": reference,
+    "StreamingMeanIoU": keras_result(StreamingMeanIoU(5), y_true, probs),
+    "keras OneHotMeanIoU": keras_result(keras.metrics.OneHotMeanIoU(num_classes=5), y_true, probs),
+    "keras MeanIoU(sparse flags False)": keras_result(
+        keras.metrics.MeanIoU(num_classes=5, sparse_y_true=False, sparse_y_pred=False), y_true, probs),
+    "keras MeanIoU on label maps": keras_result(keras.metrics.MeanIoU(num_classes=5), masks, pred_labels),
+}
+for name, value in checks.items():
+    print(f"{name:36s} {value:.4f}")
+assert max(checks.values()) - min(checks.values()) < 1e-6
+
+# %% [markdown]
+# ## 5. Two traps in Keras's own metrics
+#
+# **Trap 1: `MeanIoU` fed one-hot masks and probabilities.** `keras.metrics.MeanIoU(5)` expects
+# **label maps** by default. Given one-hot truth and softmax output, it casts the probabilities to
+# integers (all 0) and reads every channel value as a label: it no longer sees the model at all.
+
+# %% tags=["nbval-check-output"]
+for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
+                  "perfect (softmax 0.92)": 0.9 * y_true + 0.02}.items():
+    value = keras_result(keras.metrics.MeanIoU(num_classes=5), y_true, y_p)
+    print(f"MeanIoU(5) without sparse flags, {name:24s}: {value:.4f}")
+
+# %% [markdown]
+# One number for any model: the same failure as the question's metric. Use `OneHotMeanIoU`, or set the
+# `sparse_*` flags, or pass label maps.
+#
+# **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
+# 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
+# tf.keras raised an error). If 255 was a real class you forgot in `num_classes`, or a bug in the data
+# loader produced out-of-range labels, you will never know. With Keras ≥ 3.15 the number below is
+# exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown:
+
+# %%
+with_void = masks.copy()
+with_void[:, :8, :] = 255                                    # the top 8 rows of every mask: void
+keras_value = keras_result(keras.metrics.MeanIoU(num_classes=5), with_void, pred_labels)
+print(f"keras {keras.__version__}: MeanIoU(5) with 255 labels and no ignore_class = {keras_value:.4f}")
+if tuple(int(v) for v in keras.__version__.split(".")[:2]) >= (3, 15):
+    # the 255 pixels were silently left out: the same number as an explicit ignore_index=255
+    assert abs(keras_value - M.mean_iou(with_void, pred_labels, 5, ignore_index=255)) < 1e-6
+
+# %% tags=["nbval-check-output"]
+try:
+    M.mean_iou(with_void, pred_labels, num_classes=5)
+except ValueError as error:
+    print("helpers.metrics.mean_iou:", error)
+print(f"helpers.metrics.mean_iou(..., ignore_index=255): "
+      f"{M.mean_iou(with_void, pred_labels, 5, ignore_index=255):.4f}")
+
+# %% [markdown]
+# Our reference refuses such labels and says how to fix the call (above). `StreamingMeanIoU` does the
+# same: void pixels need an explicit `ignore_index`, and an unexpected label stops the run with an
+# `InvalidArgumentError` instead of vanishing.
+
+# %% tags=["nbval-check-output"]
+metric = StreamingMeanIoU(num_classes=5)
+try:
+    metric.update_state(with_void, probs)
+except tf.errors.InvalidArgumentError as error:
+    print("StreamingMeanIoU(5):", error.message.splitlines()[0])
+metric = StreamingMeanIoU(num_classes=5, ignore_index=255)
+metric.update_state(with_void, probs)
+print(f"StreamingMeanIoU(5, ignore_index=255): {float(metric.result()):.4f}")
+
+# %% [markdown]
+# ## 6. In `compile`, `fit` and `evaluate`
+#
+# The streaming metric is used like any Keras metric. A one-layer model trained for one epoch on the
+# shapes data is enough to show the logs (notebook 05 trains a real UNet):
+
+# %%
+images, train_masks = load_shapes("train")
+model = keras.Sequential([keras.Input(shape=images.shape[1:]), keras.layers.Conv2D(5, 3, padding="same", activation="softmax")])
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01),
+              loss="sparse_categorical_crossentropy",
+              metrics=["accuracy", StreamingMeanIoU(num_classes=5)])
+history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, verbose=2)
+
+# %% [markdown]
+# `history.history["mean_iou"]` then holds one dataset-level value per epoch (computed while the
+# weights change during that epoch; `evaluate` on held-out data gives the number to report). It also
+# works inside `tf.function` and under `tf.distribute.MirroredStrategy`: the confusion matrix is summed
+# over replicas (tested in `tests/test_keras_metrics.py`).
+#
+# ## Summary
+#
+# - A per-batch IoU function can be exactly right for each batch and still report the wrong number:
+#   Keras averages batches, so the value depends on the batch size.
+# - The dataset-level mean IoU needs **one confusion matrix** accumulated over all batches, in integers.
+#   `StreamingMeanIoU` does that; it equals the NumPy reference whatever the batch size.
+# - Cross-check: NumPy reference = `StreamingMeanIoU` = `OneHotMeanIoU` = `MeanIoU` with the right flags.
+# - `MeanIoU(C)` on one-hot masks and probabilities needs `sparse_y_true=False, sparse_y_pred=False`;
+#   and Keras ≥ 3.15 silently drops out-of-range labels, so check your labels or use a metric that refuses.
+#
+# **Next:** 04 — soft versus hard IoU: what a loss can optimise.
