@@ -125,11 +125,14 @@ def _check_range(y: np.ndarray, name: str, num_classes: int, ignore_index) -> No
         return
     values = np.unique(bad)
     shown = ", ".join(str(v) for v in values[:5]) + (", ..." if values.size > 5 else "")
-    fix = (
-        f"pass ignore_index={int(values[0])} if that value marks void pixels"
-        if values.size == 1 and ignore_index is None
-        else "check num_classes and the label encoding"
-    )
+    v = int(values[0])
+    if values.size == 1 and v == num_classes:
+        fix = (f"labels may run 1..{num_classes} instead of 0..{num_classes - 1} (subtract 1), or "
+               f"num_classes is too small")
+    elif values.size == 1 and ignore_index is None and (v < 0 or v >= 255):
+        fix = f"pass ignore_index={v} if that value marks void pixels"
+    else:
+        fix = "check num_classes and the label encoding"
     raise ValueError(
         f"{name} has {bad.size} label(s) outside [0, {num_classes}): {shown}. These are not dropped "
         f"silently; {fix}."

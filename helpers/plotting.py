@@ -518,7 +518,7 @@ def show_masks(
     Panels: the image; the true mask and (if given) the predicted mask, drawn over the image with
     transparency ``alpha`` (``alpha=1``: the masks alone); and the **error map**:
 
-    - ``error_class=None`` (default): each pixel is *correct* (predicted label = true label, blue),
+    - ``error_class=None`` (default): each pixel is *correct* (predicted label = true label, light grey),
       *wrong* (any other label, vermillion) or *ignored* (true label = ``ignore_index``, white).
     - ``error_class=k``: the outcomes for class ``k`` only: *true positive* (blue), *false positive*
       (predicted k where the truth is another class, vermillion), *false negative* (true k predicted

@@ -53,7 +53,7 @@ else:
     except ImportError:
         sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
 from helpers.runtime import import_tensorflow_quietly
-import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
 
 # %% [markdown]
 # The tools we use: the NumPy reference metrics, the explorers (and the small functions behind them),
@@ -559,8 +559,6 @@ assert np.allclose(ours_per_class[:4], theirs_per_class) and np.isclose(ours, th
 # - **Pixel accuracy** hides a missed small class; mean IoU does not.
 # - `helpers.metrics` is our reference: it matches scikit-learn exactly.
 #
-# ## Next: 03 — a correct IoU metric in Keras
-#
-# With the reference in hand, the next notebook writes a Keras metric that streams an exact confusion
-# matrix over batches, checks it against `helpers.metrics` for any batch size, and shows why Keras's
-# average of per-batch IoUs gives a different number.
+# **Next:** 03 — a correct IoU metric in Keras. With the reference in hand, we bring it into Keras: a
+# metric that accumulates one exact confusion matrix over batches, equal to `helpers.metrics` for any
+# batch size, and why Keras's average of per-batch IoUs gives a different number.

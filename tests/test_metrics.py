@@ -116,7 +116,9 @@ def test_iou_from_confusion_matrix():
         # the seed question's trap: (B, H, W, 1) labels against (B, H, W, 5) one-hot / probabilities
         (np.zeros((2, 4, 4, 1), int), np.zeros((2, 4, 4, 5), int), {}, r"\(B, H, W, 1\).*squeeze"),
         (np.zeros((2, 4, 4), int), np.zeros((2, 4, 4, 5), int), {}, "to_labels"),
-        (np.array([0, 1, 7]), np.array([0, 1, 1]), {}, r"outside \[0, 5\).*7.*ignore_index=7"),
+        (np.array([0, 1, 7]), np.array([0, 1, 1]), {}, r"outside \[0, 5\).*7.*check num_classes"),
+        (np.array([0, 1, 255]), np.array([0, 1, 1]), {}, r"outside \[0, 5\).*255.*ignore_index=255"),
+        (np.array([1, 2, 5]), np.array([0, 1, 1]), {}, r"1\.\.5 instead of 0\.\.4"),
         (np.array([0, 1, -1]), np.array([0, 1, 1]), {}, r"outside \[0, 5\)"),
         (np.array([0, 1, 1]), np.array([0, 1, 9]), {}, r"y_pred.*outside"),
         (np.array([0, 255, 7]), np.array([0, 1, 1]), {"ignore_index": 255}, r"outside.*7"),
