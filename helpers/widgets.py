@@ -846,3 +846,349 @@ def convention_explorer_static() -> Figure:
     ax.set_title("one batch, six 'mean IoU's", fontsize=10)
     fig.legend(handles=class_legend_handles(CLASS_NAMES), loc="outside lower center", ncol=5, fontsize=8, frameon=False)
     return fig
+
+
+# ============================================================================================
+# 4. soft versus hard IoU: sharpening the predictions (notebook 04)
+# ============================================================================================
+# Appended section: a fixed toy prediction whose softmax is sharpened by a temperature, the pure
+# functions behind it (NumPy; tests check them against helpers.losses) and its explorer.
+__all__ += [
+    "SHARPNESS_GRID",
+    "SHARPNESS_T_RANGE",
+    "sharpness_toy",
+    "sharpness_probs",
+    "sharpness_stats",
+    "sharpness_curve",
+    "sharpness_explorer",
+    "sharpness_explorer_static",
+]
+
+from matplotlib.collections import LineCollection  # noqa: E402  (this section's only extra import)
+
+SHARPNESS_GRID = 48
+"""Side of the :func:`sharpness_toy` image (48 x 48 = 2304 pixels)."""
+SHARPNESS_T_RANGE = (0.05, 5.0)
+"""Temperatures the sharpness explorer covers (its slider moves log10 T)."""
+_SHARP_LOG_T = (-1.3, 0.7)  # log10 of the slider's ends: T = 0.0501 .. 5.01
+
+
+def _box_blur(x: np.ndarray, k: int = 1) -> np.ndarray:
+    """Mean over a (2k+1) x (2k+1) window of an (H, W, C) array (edges repeated)."""
+    h, w = x.shape[:2]
+    p = np.pad(x, ((k, k), (k, k), (0, 0)), mode="edge")
+    out = np.zeros_like(x)
+    for i in range(2 * k + 1):
+        for j in range(2 * k + 1):
+            out += p[i:i + h, j:j + w]
+    return out / (2 * k + 1) ** 2
+
+
+def _sharpness_shapes(disc_dx: int = 0, square_dy: int = 0, line_missed: int = 0) -> np.ndarray:
+    g = SHARPNESS_GRID
+    m = np.zeros((g, g), dtype=np.int64)
+    m[toy_shape_mask("disc", 13 + disc_dx, 13, 16, g)] = 1
+    m[toy_shape_mask("square", 34, 14 + square_dy, 14, g)] = 2
+    rows, cols = np.ogrid[:g, :g]
+    m[(rows >= 26) & (rows <= 43) & (cols >= 4) & (cols - 4 <= rows - 26)] = 3
+    m[38:40, 24:44] = 4  # the line: 2 x 20 pixels
+    m[38:40, 24:24 + line_missed] = 0
+    return m
+
+
+def sharpness_toy():
+    """A fixed 5-class toy mask and fixed logits of a decent but imperfect "model".
+
+    The 48 x 48 truth holds a disc (class 1), a 14 x 14 square (2), a triangle (3) and a 2 x 20
+    "line" (4) on background (0): **every class is present**, so "classes present in the truth"
+    (the losses' convention) and "present in truth or prediction" (:func:`helpers.metrics.mean_iou`)
+    agree. The logits believe a slightly wrong mask (disc one column right, square one row down, the
+    line's 5 leftmost columns missed): ``4 * box_blur(one_hot(believed))`` plus Gaussian noise
+    (sigma 0.6, seed 0), with the winning logit raised where needed so that it leads the runner-up by
+    at least 0.5. That margin makes the argmax unambiguous, so the soft scores converge to the hard
+    ones well inside the explorer's range of temperatures.
+
+    Returns
+    -------
+    y_true : ndarray of int64, shape (48, 48)
+    logits : ndarray of float64, shape (48, 48, 5)
+    """
+    y_true = _sharpness_shapes()
+    believed = _sharpness_shapes(disc_dx=1, square_dy=1, line_missed=5)
+    rng = np.random.default_rng(0)
+    g = SHARPNESS_GRID
+    logits = 4.0 * _box_blur(np.eye(NUM_CLASSES)[believed], 1) + rng.normal(0.0, 0.6, (g, g, NUM_CLASSES))
+    top = logits.argmax(axis=-1)[..., None]
+    ranked = np.sort(logits, axis=-1)
+    lead = np.maximum(ranked[..., -1], ranked[..., -2] + 0.5)
+    np.put_along_axis(logits, top, lead[..., None], axis=-1)
+    return y_true, logits
+
+
+def _check_temperature(temperature) -> float:
+    try:
+        t = float(temperature)
+    except (TypeError, ValueError):
+        raise ValueError(f"temperature must be a positive number, got {temperature!r}.") from None
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(f"temperature must be a positive number (e.g. 0.1 sharp, 5 flat), got {temperature!r}.")
+    return t
+
+
+def sharpness_probs(temperature: float, logits=None) -> np.ndarray:
+    """``softmax(logits / temperature)`` over the last axis (default logits: :func:`sharpness_toy`).
+
+    ``temperature < 1`` sharpens the probabilities towards the one-hot argmax, ``> 1`` flattens them
+    towards uniform; the argmax itself never changes.
+    """
+    t = _check_temperature(temperature)
+    z = np.asarray(sharpness_toy()[1] if logits is None else logits, dtype=np.float64) / t
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _soft_scores(y_onehot: np.ndarray, p: np.ndarray):
+    axes = tuple(range(p.ndim - 1))
+    inter = (y_onehot * p).sum(axis=axes)
+    sum_y = y_onehot.sum(axis=axes)
+    sum_p = p.sum(axis=axes)
+    present = sum_y > 0
+    soft_iou = inter / (sum_y + sum_p - inter)
+    soft_dice = 2.0 * inter / (sum_y + sum_p)
+    pooled = (inter.sum() + 1.0) / (sum_y.sum() + sum_p.sum() - inter.sum() + 1.0)
+    return soft_iou, soft_dice, pooled, present
+
+
+def sharpness_stats(temperature: float, y_true=None, logits=None) -> dict:
+    """Soft and hard scores of ``softmax(logits / temperature)`` against ``y_true``.
+
+    Parameters
+    ----------
+    temperature : float > 0
+    y_true, logits : optional
+        Integer label map ``(H, W)`` and logits ``(H, W, C)``; default :func:`sharpness_toy`.
+
+    Returns
+    -------
+    dict
+        ``temperature``;
+        ``soft_iou``: mean over the classes present in ``y_true`` of ``I_c / U_c`` with
+        ``I_c = sum(y_c p_c)``, ``U_c = sum(y_c) + sum(p_c) - I_c`` (= ``1 -
+        helpers.losses.soft_jaccard_loss``); ``per_class_soft_iou`` (ndarray (C,));
+        ``hard_iou``: :func:`helpers.metrics.mean_iou` of the argmax (its convention: classes present
+        in truth *or* prediction; the same as the soft one when every class is in the truth, as in
+        the toy); ``gap`` = ``hard_iou - soft_iou``;
+        ``soft_dice``: mean over present classes of ``2 I_c / (sum(y_c) + sum(p_c))`` (= ``1 -
+        soft_dice_loss``); ``pooled_soft_iou``: the question's ``(I + 1) / (U + 1)`` over all
+        classes at once (= ``1 - iou_loss``).
+
+    Examples
+    --------
+    >>> s = sharpness_stats(0.05)
+    >>> abs(s["gap"]) < 1e-4           # sharp predictions: soft IoU = hard IoU
+    True
+    >>> sharpness_stats(1.0)["gap"] > 0.2
+    True
+    """
+    t = _check_temperature(temperature)
+    if (y_true is None) != (logits is None):
+        raise ValueError("pass both y_true and logits, or neither (then the sharpness_toy() is used).")
+    if y_true is None:
+        y_true, logits = sharpness_toy()
+    y_true = np.asarray(y_true)
+    logits = np.asarray(logits, dtype=np.float64)
+    c = logits.shape[-1]
+    if logits.ndim != y_true.ndim + 1 or logits.shape[:-1] != y_true.shape or c < 2:
+        raise ValueError(
+            f"expected integer labels (H, W) and logits (H, W, C) with C >= 2, got shapes {y_true.shape} "
+            f"and {logits.shape}.")
+    p = sharpness_probs(t, logits)
+    soft_iou, soft_dice, pooled, present = _soft_scores(np.eye(c)[y_true], p)
+    hard = mean_iou(y_true, p.argmax(axis=-1), c)
+    soft = float(soft_iou[present].mean())
+    return {
+        "temperature": t,
+        "soft_iou": soft,
+        "hard_iou": hard,
+        "gap": hard - soft,
+        "soft_dice": float(soft_dice[present].mean()),
+        "pooled_soft_iou": float(pooled),
+        "per_class_soft_iou": np.where(present, soft_iou, np.nan),
+    }
+
+
+def sharpness_curve(temperatures=None, y_true=None, logits=None) -> dict:
+    """:func:`sharpness_stats` over many temperatures (default: 81 log-spaced in
+    :data:`SHARPNESS_T_RANGE`), as arrays: ``temperature``, ``soft_iou``, ``hard_iou``, ``gap``,
+    ``soft_dice``, ``pooled_soft_iou``."""
+    if temperatures is None:
+        temperatures = np.logspace(np.log10(SHARPNESS_T_RANGE[0]), np.log10(SHARPNESS_T_RANGE[1]), 81)
+    if y_true is None and logits is None:
+        y_true, logits = sharpness_toy()
+    rows = [sharpness_stats(t, y_true, logits) for t in np.atleast_1d(temperatures)]
+    keys = ("temperature", "soft_iou", "hard_iou", "gap", "soft_dice", "pooled_soft_iou")
+    return {k: np.array([r[k] for r in rows]) for k in keys}
+
+
+def _edge_segments(mask: np.ndarray) -> list:
+    """Unit segments along the pixel edges between ``mask`` and the rest (image border included),
+    in imshow's data coordinates (pixel centres at integers)."""
+    m = np.pad(np.asarray(mask, dtype=bool), 1)
+    segs = []
+    rows, cols = np.nonzero(m[1:, 1:-1] != m[:-1, 1:-1])  # between padded rows r and r+1
+    segs += [((c - 0.5, r - 0.5), (c + 0.5, r - 0.5)) for r, c in zip(rows, cols)]
+    rows, cols = np.nonzero(m[1:-1, 1:] != m[1:-1, :-1])  # between padded columns c and c+1
+    segs += [((c - 0.5, r - 0.5), (c - 0.5, r + 0.5)) for r, c in zip(rows, cols)]
+    return segs
+
+
+_EDGE_COLOR = "#FF3B30"  # red: visible on both ends of viridis
+
+
+_SHARP_CURVES = (  # key, label, colour, line style
+    ("soft_iou", "soft IoU (per class)", "#0072B2", "-"),
+    ("soft_dice", "soft Dice (per class)", "#009E73", "--"),
+    ("pooled_soft_iou", "pooled soft IoU (1 − question's iou_loss)", "#D55E00", ":"),
+)
+
+
+def _draw_sharpness_curves(ax, curve: dict, hard: float) -> None:
+    for key, label, color, ls in _SHARP_CURVES:
+        ax.plot(curve["temperature"], curve[key], color=color, linestyle=ls, linewidth=1.6, label=label)
+    ax.axhline(hard, color="0.15", linewidth=1.2, label="hard IoU (argmax)")
+    ax.set_xscale("log")
+    ax.set_xlim(SHARPNESS_T_RANGE)
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("temperature T  (probabilities = softmax(logits / T))", fontsize=8)
+    ax.set_ylabel("score", fontsize=9)
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3)
+    ax.annotate("sharper", xy=(0.7, 0.05), xytext=(4.5, 0.05), fontsize=8, color="0.3", va="center", ha="right",
+                arrowprops={"arrowstyle": "->", "color": "0.3"})
+
+
+class SharpnessExplorer(Explorer):
+    """Temperature slider and class toggle for the sharpness toy. See :func:`sharpness_explorer`."""
+
+    css_class = "iou-lab-sharpness-explorer"
+
+    def __init__(self, temperature: float = 1.0, class_index: int = 1):
+        t = _check_temperature(temperature)
+        log_t = float(np.clip(np.round(np.log10(t) / 0.05) * 0.05, *_SHARP_LOG_T))
+        class_index = _check_int(class_index, "class_index", 0, NUM_CLASSES - 1)
+        style = {"description_width": "initial"}
+        controls = {
+            "log_temperature": widgets.FloatSlider(value=log_t, min=_SHARP_LOG_T[0], max=_SHARP_LOG_T[1], step=0.05,
+                                                   description="log₁₀ temperature", readout_format=".2f",
+                                                   style=style, continuous_update=True),
+            "class": widgets.ToggleButtons(options=[(n, k) for k, n in enumerate(CLASS_NAMES)], value=class_index,
+                                           description="probability of"),
+        }
+        self.y_true, self.logits = sharpness_toy()
+        self.curve = sharpness_curve(None, self.y_true, self.logits)
+        hard = float(self.curve["hard_iou"][0])
+        g = SHARPNESS_GRID
+        self._fig = Figure(figsize=(7.6, 3.1))
+        ax_p = self._fig.add_axes((0.01, 0.1, 0.3, 0.74))
+        ax_c = self._fig.add_axes((0.47, 0.17, 0.51, 0.67))
+        ax_p.set_xticks([])
+        ax_p.set_yticks([])
+        self._im = ax_p.imshow(np.zeros((g, g)), cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+        self._edge = LineCollection([], colors=_EDGE_COLOR, linewidths=1.2)
+        ax_p.add_collection(self._edge)
+        self._ptitle = ax_p.set_title("", fontsize=9)
+        cax = self._fig.add_axes((0.315, 0.1, 0.015, 0.74))
+        self._fig.colorbar(self._im, cax=cax).ax.tick_params(labelsize=7)
+        _draw_sharpness_curves(ax_c, self.curve, hard)
+        ax_c.legend(fontsize=7, loc="lower left", framealpha=0.9)
+        self._vline = ax_c.axvline(1.0, color="0.4", linewidth=0.8, linestyle="--")
+        self._markers = [ax_c.plot([1.0], [0.5], "o", color=color, markersize=6, markeredgecolor="white")[0]
+                         for _, _, color, _ in _SHARP_CURVES]
+        self._ctitle = ax_c.set_title("", fontsize=9)
+        self._fig.text(0.01, 0.015, "red outline: the true region of the class", fontsize=7, color="0.3")
+        self._blit = _Blitter(self._fig, [self._im, self._edge, self._ptitle, self._vline, *self._markers,
+                                          self._ctitle])
+        super().__init__(controls, "Soft versus hard IoU: sharpen the predictions", plot_width="608px",
+                         side_by_side=False)
+        self.update()
+
+    def temperature(self) -> float:
+        """The temperature the slider selects, ``10 ** log_temperature``."""
+        return float(10.0 ** self.controls["log_temperature"].value)
+
+    def _compute(self) -> None:
+        t = self.temperature()
+        s = sharpness_stats(t, self.y_true, self.logits)
+        self.stats = s
+        self._probs = sharpness_probs(t, self.logits)
+        rows = [
+            _row("temperature T", "temperature", f"{t:.3g}"),
+            _row("soft IoU (per class, present classes)", "soft_iou", _fmt(s["soft_iou"]), bold=True),
+            _row("hard IoU (argmax, helpers.metrics)", "hard_iou", _fmt(s["hard_iou"]), bold=True),
+            _row("gap = hard − soft", "gap", _fmt(s["gap"]), bold=True),
+            _row("soft Dice (per class)", "soft_dice", _fmt(s["soft_dice"])),
+            _row("pooled soft IoU (1 − question's iou_loss)", "pooled_soft_iou", _fmt(s["pooled_soft_iou"])),
+        ]
+        self.readout.value = ('<table class="iou-lab-readout">' + "".join(rows) + "</table>"
+                              '<p style="font-size:90%">The argmax, hence the hard IoU, does not depend on T; '
+                              "as T → 0 the probabilities become one-hot and the soft IoU meets the hard one.</p>")
+
+    def _render(self) -> None:
+        s = self.stats
+        k = int(self.controls["class"].value)
+        t = s["temperature"]
+        self._im.set_data(self._probs[..., k])
+        self._edge.set_segments(_edge_segments(self.y_true == k))
+        self._ptitle.set_text(f"p({CLASS_NAMES[k]}) at T = {t:.3g}")
+        self._vline.set_xdata([t, t])
+        for marker, (key, _, _, _) in zip(self._markers, _SHARP_CURVES):
+            marker.set_data([t], [s[key]])
+        self._ctitle.set_text(f"soft IoU {s['soft_iou']:.3f}, hard IoU {s['hard_iou']:.3f}, gap {s['gap']:.3f}")
+        self.plot.value = self._blit.png()
+
+
+def sharpness_explorer(temperature: float = 1.0, class_index: int = 1) -> SharpnessExplorer:
+    """A temperature slider sharpens or flattens the toy model's softmax (:func:`sharpness_toy`);
+    the probability map of one class (toggle) and the soft IoU, soft Dice and pooled soft IoU
+    against the fixed hard IoU update live: the soft IoU meets the hard IoU as T → 0.
+
+    Returns
+    -------
+    SharpnessExplorer (an ``ipywidgets.VBox``)
+        ``.controls``: ``"log_temperature"`` (FloatSlider -1.3..0.7, step 0.05: T = 10 ** value,
+        about 0.05..5), ``"class"`` (ToggleButtons, values 0..4); ``.readout`` cells
+        ``iou-lab-temperature``, ``-soft_iou``, ``-hard_iou``, ``-gap``, ``-soft_dice``,
+        ``-pooled_soft_iou``; ``.stats`` = :func:`sharpness_stats` at ``.temperature()``.
+    """
+    return SharpnessExplorer(temperature=temperature, class_index=class_index)
+
+
+def sharpness_explorer_static(class_index: int = 1, temperatures=(2.0, 0.5, 0.1)) -> Figure:
+    """Fallback of :func:`sharpness_explorer`: one class's probability map at three temperatures,
+    and the scores against the temperature with the hard IoU as a line."""
+    class_index = _check_int(class_index, "class_index", 0, NUM_CLASSES - 1)
+    y_true, logits = sharpness_toy()
+    curve = sharpness_curve(None, y_true, logits)
+    fig = LabFigure(figsize=(11.0, 3.3), layout="constrained")
+    n = len(temperatures)
+    axes = fig.subplots(1, n + 1, width_ratios=[1] * n + [2.3])
+    im = None
+    for ax, t in zip(axes[:n], temperatures):
+        s = sharpness_stats(t, y_true, logits)
+        im = ax.imshow(sharpness_probs(t, logits)[..., class_index], cmap="viridis", vmin=0, vmax=1,
+                       interpolation="nearest")
+        ax.add_collection(LineCollection(_edge_segments(y_true == class_index), colors=_EDGE_COLOR, linewidths=1.0))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(f"T = {t:g}: p({CLASS_NAMES[class_index]})\nsoft IoU {s['soft_iou']:.3f}", fontsize=9)
+    fig.colorbar(im, ax=list(axes[:n]), shrink=0.8, pad=0.01).ax.tick_params(labelsize=7)
+    ax = axes[n]
+    _draw_sharpness_curves(ax, curve, float(curve["hard_iou"][0]))
+    for t in temperatures:
+        s = sharpness_stats(t, y_true, logits)
+        ax.plot([t], [s["soft_iou"]], "o", color=_SHARP_CURVES[0][2], markeredgecolor="white", markersize=6)
+    ax.legend(fontsize=7, loc="lower left", framealpha=0.9)
+    ax.set_title(f"hard IoU {curve['hard_iou'][0]:.3f} whatever T; the soft IoU meets it as T → 0", fontsize=9)
+    fig.suptitle("Sharpening the softmax: red outline = the true region of the class", fontsize=10)
+    return fig

@@ -335,7 +335,41 @@ print(f"learning_rate={float(optimizer.learning_rate):.4f}, clipvalue={optimizer
 # classes, background included, so with one-hot targets and softmax outputs it depends only on soft
 # pixel accuracy; on an imbalanced dataset it can be lowered by predicting background everywhere.
 # Notebook 04 shows that, and notebook 05 trains the question's exact recipe to see what it does.
+
+# %% [markdown]
+# ## Exercises
 #
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_01.py` (try first!).
+#
+# **Exercise 1.** Write `labels_from_probabilities(y_pred)`: from softmax probabilities of shape
+# `(..., C)`, return the integer label map `(...)`, one class per pixel.
+
+# %%
+from helpers.checks import check_labels_from_probabilities, check_region_sums
+
+
+def labels_from_probabilities(y_pred):
+    ...  # your code here (one line)
+    raise NotImplementedError
+
+
+check_labels_from_probabilities(labels_from_probabilities)
+
+# %% [markdown]
+# **Exercise 2.** Write `iou_per_image_and_class(y_true, y_pred)`: from one-hot arrays of shape
+# `(B, H, W, C)` (predictions already one-hot), return the IoU of each class in each image, shape
+# `(B, C)`, with NaN where a class is absent from both the image's truth and its prediction.
+
+# %%
+def iou_per_image_and_class(y_true, y_pred):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_region_sums(iou_per_image_and_class)
+
+# %% [markdown]
 # ## Summary
 #
 # - Test a metric on predictions with a known answer: perfect (1), all wrong (0), uniform.

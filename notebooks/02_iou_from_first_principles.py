@@ -542,6 +542,38 @@ assert np.isnan(ours_per_class[4])
 assert np.allclose(ours_per_class[:4], theirs_per_class) and np.isclose(ours, theirs)
 
 # %% [markdown]
+# ## Exercises
+#
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_02.py` (try first!).
+#
+# **Exercise 1.** Write `iou_of_masks(a, b)`: the IoU of two boolean masks of the same shape, as a
+# float; `float("nan")` when both masks are empty.
+
+# %%
+from helpers.checks import check_iou_of_masks, check_mean_iou_from_confusion_matrix
+
+
+def iou_of_masks(a, b):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_iou_of_masks(iou_of_masks)
+
+# %% [markdown]
+# **Exercise 2.** Write `mean_iou_from_confusion_matrix(cm)`: the mean IoU of a `(C, C)` confusion
+# matrix (rows true, columns predicted), over the classes present in truth or prediction.
+
+# %%
+def mean_iou_from_confusion_matrix(cm):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_mean_iou_from_confusion_matrix(mean_iou_from_confusion_matrix)
+
+# %% [markdown]
 # ## Summary
 #
 # - **IoU** of two masks is $|A \cap B| / |A \cup B|$; it punishes missed and extra pixels alike, and

@@ -282,7 +282,41 @@ history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, ve
 # weights change during that epoch; `evaluate` on held-out data gives the number to report). It also
 # works inside `tf.function` and under `tf.distribute.MirroredStrategy`: the confusion matrix is summed
 # over replicas (tested in `tests/test_keras_metrics.py`).
+
+# %% [markdown]
+# ## Exercises
 #
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_03.py` (try first!).
+#
+# **Exercise 1.** The heart of a streaming metric. Write `accumulate_confusion_matrix(cm, y_true,
+# y_pred_labels)`: given the running `(C, C)` integer matrix and one batch of integer label maps,
+# return the running matrix plus this batch's counts (rows true, columns predicted).
+
+# %%
+from helpers.checks import check_accumulate_confusion_matrix, check_keras_metric_for_one_hot
+
+
+def accumulate_confusion_matrix(cm, y_true, y_pred_labels):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_accumulate_confusion_matrix(accumulate_confusion_matrix)
+
+# %% [markdown]
+# **Exercise 2.** Your masks are one-hot `(B, H, W, 3)` and your model outputs softmax probabilities.
+# Return a **built-in Keras** metric object that reports their mean IoU correctly.
+
+# %%
+def make_metric():
+    ...  # your code here: return keras.metrics.<something>(...)
+    raise NotImplementedError
+
+
+check_keras_metric_for_one_hot(make_metric)
+
+# %% [markdown]
 # ## Summary
 #
 # - A per-batch IoU function can be exactly right for each batch and still report the wrong number:

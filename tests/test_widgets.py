@@ -326,3 +326,151 @@ def test_iou_explorer_static_numbers():
     titles = [ax.get_title() for ax in fig.axes]
     assert "IoU = 1.000" in titles[0]
     assert "|A∩B| = 0" in titles[-1] and "IoU = 0.000" in titles[-1]
+
+
+# ---------------------------------------------------------------------------------------------
+# soft versus hard IoU: the sharpness toy and its explorer (notebook 04)
+# ---------------------------------------------------------------------------------------------
+def test_sharpness_toy_is_fixed_and_has_every_class():
+    y_true, logits = W.sharpness_toy()
+    g = W.SHARPNESS_GRID
+    assert y_true.shape == (g, g) and logits.shape == (g, g, 5)
+    assert set(np.unique(y_true)) == set(range(5))  # so both present-class conventions agree
+    y2, l2 = W.sharpness_toy()
+    np.testing.assert_array_equal(y_true, y2)
+    np.testing.assert_array_equal(logits, l2)
+    # the winning logit leads the runner-up by at least 0.5 everywhere
+    ranked = np.sort(logits, axis=-1)
+    assert (ranked[..., -1] - ranked[..., -2]).min() >= 0.5 - 1e-12
+    # a decent but imperfect argmax
+    hard = mean_iou(y_true, logits.argmax(-1), 5)
+    assert 0.7 < hard < 0.95
+
+
+def test_sharpness_probs():
+    p = W.sharpness_probs(1.0)
+    np.testing.assert_allclose(p.sum(-1), 1.0)
+    _, logits = W.sharpness_toy()
+    for t in (0.05, 0.3, 5.0):
+        pt = W.sharpness_probs(t)
+        assert (pt.argmax(-1) == logits.argmax(-1)).all()  # the temperature never changes the argmax
+    assert W.sharpness_probs(0.05).max(-1).min() > 0.99
+    assert W.sharpness_probs(1e6).std() < 1e-5  # flat: uniform
+    for bad in (0, -1, float("nan"), "hot"):
+        with pytest.raises(ValueError, match="temperature"):
+            W.sharpness_probs(bad)
+
+
+def test_sharpness_soft_iou_approaches_hard_iou_as_t_goes_to_zero():
+    curve = W.sharpness_curve(np.logspace(np.log10(0.05), np.log10(5), 201))
+    hard = curve["hard_iou"]
+    assert np.ptp(hard) == 0.0  # the hard IoU does not depend on T
+    gap = curve["gap"]
+    assert np.all(gap >= 0)  # on the toy the soft IoU never exceeds the hard one
+    assert np.all(np.diff(gap) > 0)  # and the gap shrinks monotonically as T falls
+    assert gap[0] < 1e-5 and gap[-1] > 0.5
+    assert W.sharpness_stats(1.0)["gap"] > 0.2
+    # Dice and the pooled IoU converge too, but to their own hard values, not to the mean IoU
+    s = W.sharpness_stats(0.01)
+    assert s["soft_dice"] > s["hard_iou"] + 0.05 and s["pooled_soft_iou"] > s["hard_iou"] + 0.05
+    y_true, logits = W.sharpness_toy()
+    pred = logits.argmax(-1)
+    acc = (pred == y_true).mean()
+    n = y_true.size
+    assert s["pooled_soft_iou"] == pytest.approx((acc * n + 1) / (2 * n - acc * n + 1), abs=1e-9)
+
+
+@pytest.mark.parametrize("t", [0.05, 0.2, 1.0, 3.0])
+def test_sharpness_stats_equal_the_tf_losses(t):
+    tf = pytest.importorskip("tensorflow")
+    from helpers import buggy
+    from helpers import losses as L
+
+    y_true, _ = W.sharpness_toy()
+    s = W.sharpness_stats(t)
+    y = tf.one_hot(y_true, 5, dtype=tf.float64)
+    p = tf.constant(W.sharpness_probs(t))
+    assert s["soft_iou"] == pytest.approx(1 - float(L.soft_jaccard_loss(y, p)), abs=1e-9)
+    assert s["soft_dice"] == pytest.approx(1 - float(L.soft_dice_loss(y, p)), abs=1e-9)
+    assert s["pooled_soft_iou"] == pytest.approx(1 - float(L.soft_jaccard_loss(y, p, pooled=True)), abs=1e-9)
+    assert s["pooled_soft_iou"] == pytest.approx(1 - float(buggy.iou_loss(y, p)), abs=1e-5)  # float32 inside
+    assert s["hard_iou"] == pytest.approx(mean_iou(y_true, W.sharpness_probs(t).argmax(-1), 5))
+    assert s["gap"] == pytest.approx(s["hard_iou"] - s["soft_iou"])
+    assert np.nanmean(s["per_class_soft_iou"]) == pytest.approx(s["soft_iou"])
+
+
+def test_sharpness_stats_custom_input_and_errors():
+    y = np.array([[0, 0], [1, 1]])
+    logits = np.array([[[2.0, 0.0], [0.0, 2.0]], [[0.0, 2.0], [0.0, 2.0]]])
+    s = W.sharpness_stats(1e-3, y, logits)
+    assert s["hard_iou"] == pytest.approx(np.mean([1 / 2, 2 / 3]))
+    assert s["soft_iou"] == pytest.approx(s["hard_iou"], abs=1e-9)
+    with pytest.raises(ValueError, match="both"):
+        W.sharpness_stats(1.0, y_true=y)
+    with pytest.raises(ValueError, match="shapes"):
+        W.sharpness_stats(1.0, y, logits[0])
+
+
+def test_sharpness_explorer_readout_follows_the_slider(capsys):
+    e = W.sharpness_explorer()
+    assert isinstance(e, ipywidgets.VBox)
+    assert "iou-lab-sharpness-explorer" in e._dom_classes
+    assert set(e.controls) == {"log_temperature", "class"}
+    assert isinstance(e.controls["log_temperature"], ipywidgets.FloatSlider)
+    assert isinstance(e.controls["class"], ipywidgets.ToggleButtons)
+    assert [v for _, v in e.controls["class"].options] == list(range(5))
+    assert isinstance(e.readout, ipywidgets.HTML) and isinstance(e.plot, ipywidgets.Image)
+    first_png = bytes(e.plot.value)
+    assert first_png.startswith(PNG)
+    assert e.temperature() == pytest.approx(1.0)
+    hard_shown = set()
+    for log_t in (-1.3, -0.5, 0.0, 0.3, 0.7):
+        e.controls["log_temperature"].value = log_t
+        hard_shown.add(cell(e.readout.value, "hard_iou"))
+        t = 10.0 ** log_t
+        s = W.sharpness_stats(t)
+        assert e.stats["soft_iou"] == pytest.approx(s["soft_iou"])
+        for key in ("soft_iou", "hard_iou", "gap", "soft_dice", "pooled_soft_iou"):
+            assert cell(e.readout.value, key) == f"{s[key]:.3f}", key
+        assert cell(e.readout.value, "temperature") == f"{t:.3g}"
+    assert len(hard_shown) == 1  # the hard IoU does not move with T
+    png_t = bytes(e.plot.value)
+    assert png_t.startswith(PNG) and png_t != first_png
+    e.controls["class"].value = 4  # another class's probability map: numbers unchanged, picture new
+    assert cell(e.readout.value, "gap") == f"{W.sharpness_stats(10.0 ** 0.7)['gap']:.3f}"
+    assert bytes(e.plot.value) != png_t
+    assert e.last_update_s < 1.0
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_sharpness_explorer_start_values_and_errors(capsys, monkeypatch):
+    e = W.sharpness_explorer(temperature=0.1, class_index=4)
+    assert e.controls["log_temperature"].value == pytest.approx(-1.0)
+    assert e.controls["class"].value == 4
+    assert cell(e.readout.value, "gap") == f"{W.sharpness_stats(0.1)['gap']:.3f}"
+    with pytest.raises(ValueError, match="temperature"):
+        W.sharpness_explorer(temperature=0)
+    with pytest.raises(ValueError, match="class_index"):
+        W.sharpness_explorer(class_index=5)
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("no luck")
+
+    monkeypatch.setattr(W, "sharpness_stats", boom)
+    e.controls["log_temperature"].value = 0.5
+    assert "iou-lab-error" in e.readout.value and "no luck" in e.readout.value
+    out = capsys.readouterr()
+    assert out.out == "" and out.err == ""
+
+
+def test_sharpness_explorer_static():
+    import io
+
+    fig = W.sharpness_explorer_static()
+    assert isinstance(fig, Figure) and hasattr(fig, "_repr_png_")
+    assert len(fig.axes) == 5  # three probability maps, the curves and a colour bar
+    assert "hard IoU" in fig.axes[3].get_title()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=40)
+    assert buf.getvalue().startswith(PNG)

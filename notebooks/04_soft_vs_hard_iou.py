@@ -1,0 +1,518 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 04 · Soft versus hard IoU: what a loss can optimise
+#
+# Notebooks 01 to 03 measured IoU correctly. Now we want to **train** for it. The IoU we report is
+# computed on the argmax of the model's output, and the argmax has no useful gradient, so a loss has
+# to work on the probabilities instead: a *soft* IoU. This notebook looks at what such losses really
+# reward, including the question's `iou_loss`, which turns out to be a pixel-accuracy loss in
+# disguise.
+#
+# **You will learn to**
+# - explain why the hard IoU cannot be a loss (`tf.GradientTape` returns `None`), and write the soft IoU
+#   of probabilities: $I_c = \sum y_c\,p_c$, $U_c = \sum y_c + \sum p_c - I_c$;
+# - see the soft IoU meet the hard IoU as the predictions sharpen (an explorer with a temperature slider);
+# - read gradient maps: where a per-class soft Jaccard loss pushes the logits, compared with the
+#   question's pooled loss;
+# - prove that the question's `iou_loss` is a function of soft pixel accuracy, and that it prefers a
+#   confident all-background prediction to one that finds the objects;
+# - choose between Jaccard and Dice losses, know what a smoothing constant does to classes that are
+#   absent, and why the Lovász-softmax loss tracks the IoU more closely.
+#
+# **Prerequisites:** notebooks 01–03; softmax, `tf.GradientTape`. **Time:** about 30 minutes.
+#
+# The explorer needs a live kernel (JupyterLab or Colab); a static figure follows it for readers on
+# GitHub or nbviewer.
+
+# %%
+# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
+# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
+import os, sys, subprocess
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL = "https://github.com/iou-lab/iou-lab"
+if "google.colab" in sys.modules:
+    if not os.path.isdir("/content/iou-lab"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
+    os.chdir("/content/iou-lab/notebooks")
+    sys.path.insert(0, "/content/iou-lab")
+else:
+    try:
+        import helpers  # installed by `make lab` / `pip install -e .`
+    except ImportError:
+        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
+from helpers.runtime import import_tensorflow_quietly
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+
+# %%
+import numpy as np
+import tensorflow as tf
+import keras
+
+from helpers import CLASS_NAMES, buggy
+from helpers import losses as L
+from helpers import metrics as M
+from helpers.data import load_shapes
+from helpers.plotting import LabFigure, class_legend_handles, colorize_mask
+from helpers.soft_iou import (boundary_mask, label_probs, logit_gradient, mediocre_logits,
+                              pooled_loss_from_accuracy, soft_iou_per_class, soft_pixel_accuracy)
+from helpers.widgets import sharpness_explorer, sharpness_explorer_static, sharpness_stats
+
+keras.utils.set_random_seed(0)
+C = len(CLASS_NAMES)
+
+# %% [markdown]
+# ## 1. The hard IoU has no gradient
+#
+# Training moves the weights along the gradient of the loss. The hard IoU goes through
+# `argmax`: a small change of the logits almost never changes which class wins, so the hard IoU is
+# **piecewise constant**: flat almost everywhere, with jumps where a pixel flips class. Its gradient is
+# zero where it exists, and TensorFlow does not even try: `argmax` returns integers, and there is no
+# gradient through integers.
+#
+# We take one image of the shapes dataset and a mediocre "model": `mediocre_logits` finds the objects
+# one pixel too far right, with blurred boundaries and some noise (deterministic, seeded).
+
+# %%
+images, masks = load_shapes("val")
+image, labels = images[1], masks[1].astype(np.int64)      # background, disc, square and a line
+y_true = tf.one_hot(labels, C)                            # (64, 64, 5) one-hot truth
+logits = tf.Variable(mediocre_logits(labels, strength=3.0, noise=0.5, shift=1, blur=1, seed=0))
+
+
+def hard_mean_iou(y_true, logits):
+    """Mean IoU over the classes present in the truth, from the argmax: what we report."""
+    pred = tf.one_hot(tf.argmax(logits, axis=-1), C)      # argmax: integers, then one-hot
+    inter = tf.reduce_sum(y_true * pred, axis=[0, 1])
+    union = tf.reduce_sum(y_true, axis=[0, 1]) + tf.reduce_sum(pred, axis=[0, 1]) - inter
+    present = tf.reduce_sum(y_true, axis=[0, 1]) > 0
+    return tf.reduce_mean(tf.boolean_mask(inter / union, present))
+
+
+with tf.GradientTape(persistent=True) as tape:
+    hard = hard_mean_iou(y_true, logits)
+    probs = tf.nn.softmax(logits)
+    soft = 1.0 - L.soft_jaccard_loss(y_true, probs)       # soft IoU of the probabilities
+    question = buggy.mean_iou(y_true, probs)              # the question's metric (notebook 01)
+
+# %% tags=["nbval-check-output"]
+grad_hard = tape.gradient(hard, logits)
+grad_soft = tape.gradient(soft, logits)
+grad_question = tape.gradient(question, logits)
+print(f"hard IoU  = {float(hard):.4f}   gradient w.r.t. the logits: {grad_hard}")
+print(f"question's mean_iou             gradient w.r.t. the logits: {grad_question}")
+print(f"soft IoU  = {float(soft):.4f}   gradient: shape {tuple(grad_soft.shape)}, "
+      f"nonzero entries {np.count_nonzero(grad_soft.numpy())} of {grad_soft.numpy().size}")
+assert grad_hard is None and grad_question is None
+assert np.count_nonzero(grad_soft.numpy()) > 0.99 * grad_soft.numpy().size
+
+# %% [markdown]
+# `None` means "this value does not depend differentiably on the logits"; the question's metric
+# (notebook 01) casts to integers and has no gradient either. A numerical derivative
+# does no better. Nudge every logit by a tiny random amount: the hard IoU does not move at all, while
+# the soft IoU does. A pixel changes class only when a nudge is larger than the gap between its two
+# highest logits; then the hard IoU **jumps** by a whole pixel's worth. Either way the slope is useless.
+
+# %% tags=["nbval-check-output"]
+z = logits.numpy()
+top2 = np.sort(z, axis=-1)[..., -2:]
+print(f"smallest gap between a pixel's two highest logits: {(top2[..., 1] - top2[..., 0]).min():.4f}")
+noise = np.random.default_rng(0).normal(size=z.shape).astype("float32")
+nudged_scores = {}
+for size in (1e-4, 1e-2):
+    nudged = z + size * noise
+    nudged_scores[size] = (float(hard_mean_iou(y_true, nudged)),
+                           float(1.0 - L.soft_jaccard_loss(y_true, tf.nn.softmax(nudged))))
+    print(f"nudge of size {size:g}: hard IoU {float(hard):.6f} -> {nudged_scores[size][0]:.6f}   "
+          f"soft IoU {float(soft):.6f} -> {nudged_scores[size][1]:.6f}")
+assert nudged_scores[1e-4][0] == float(hard) and nudged_scores[1e-4][1] != float(soft)
+
+# %% [markdown]
+# The way out: compute the IoU on the **probabilities** $p$ instead of the argmax. With one-hot truth
+# $y$, for each class $c$
+#
+# $$I_c = \sum_{\text{pixels}} y_c\,p_c, \qquad U_c = \sum y_c + \sum p_c - I_c, \qquad
+# \text{soft IoU}_c = \frac{I_c}{U_c}.$$
+#
+# On a one-hot prediction these are exactly the pixel counts $|A\cap B|$ and $|A\cup B|$ of notebook 02;
+# on probabilities every pixel contributes a fraction. The **soft Jaccard loss** is
+# $1 - \operatorname{mean}_c \text{soft IoU}_c$, the mean taken over the classes present in the truth
+# (`helpers.losses.soft_jaccard_loss`). It is smooth in the logits, so it has a gradient everywhere.
+
+# %% [markdown]
+# ## 2. The soft IoU meets the hard IoU as the predictions sharpen
+#
+# A soft IoU is only a stand-in for the hard one. How close are they? Divide the logits by a
+# **temperature** $T$ before the softmax: $T < 1$ sharpens the probabilities towards the one-hot argmax,
+# $T > 1$ flattens them towards uniform, and the argmax, hence the hard IoU, never changes.
+#
+# The explorer uses a fixed toy (48 × 48 pixels, all five classes present, a decent but imperfect
+# "model"). Move the temperature slider (it moves $\log_{10} T$, so the slider's ends are
+# $T \approx 0.05$ and $T \approx 5$) and watch
+#
+# - the probability map of the chosen class sharpen into the argmax's region (red: the true region);
+# - the soft IoU climb to the hard IoU, the black line, as $T$ falls;
+# - the soft Dice and the pooled soft IoU converge too, but **not** to the mean IoU.
+
+# %%
+sharpness_explorer()
+
+# %% [markdown]
+# Without a live kernel: the disc's probability at three temperatures, and the scores against $T$.
+
+# %%
+sharpness_explorer_static()
+
+# %% [markdown]
+# The numbers behind the curve, from the same pure function the explorer calls (`sharpness_stats`):
+
+# %% tags=["nbval-check-output"]
+temperatures = [5.0, 2.0, 1.0, 0.5, 0.2, 0.05]
+rows = [sharpness_stats(t) for t in temperatures]
+print(f"{'T':>5s} {'soft IoU':>9s} {'hard IoU':>9s} {'gap':>7s} {'soft Dice':>10s} {'pooled':>7s}")
+for s in rows:
+    print(f"{s['temperature']:5.2f} {s['soft_iou']:9.4f} {s['hard_iou']:9.4f} {s['gap']:7.4f} "
+          f"{s['soft_dice']:10.4f} {s['pooled_soft_iou']:7.4f}")
+gaps = [s["gap"] for s in rows]
+assert all(a > b for a, b in zip(gaps, gaps[1:]))          # the gap shrinks as T falls ...
+assert gaps[-1] < 1e-4 and min(gaps) >= 0                  # ... to (almost) nothing
+assert rows[-1]["soft_dice"] > rows[-1]["hard_iou"] + 0.05  # Dice tends to the hard Dice, not the IoU
+assert rows[-1]["pooled_soft_iou"] > rows[-1]["hard_iou"] + 0.05
+
+# %% [markdown]
+# Two lessons:
+#
+# - The soft IoU is always **below** the hard one here, by a lot for an unsure model: an uncertain pixel
+#   counts half in the intersection *and* spreads probability over the union of other classes. A
+#   model trained with a soft Jaccard loss is therefore also pushed to become **confident**.
+# - Sharp predictions make the soft IoU *equal* to the hard IoU. The soft Dice converges to the
+#   hard Dice, and the pooled soft IoU (the question's `iou_loss`, section 4) to a number that depends
+#   on pixel accuracy alone: both stay well above the mean IoU.
+
+# %% [markdown]
+# ## 3. Where the soft Jaccard loss pushes
+#
+# A loss acts through its gradient: for each pixel, $\partial\,\text{loss} / \partial\,\text{logits}$
+# says how hard, and in which direction, training will push that pixel's scores. `logit_gradient(loss,
+# y_true, logits)` returns the loss of `softmax(logits)` and that gradient. We compare the question's
+# pooled `iou_loss` with the per-class soft Jaccard loss on the mediocre prediction of section 1.
+
+# %%
+y_np = np.eye(C, dtype="float32")[labels]
+logits_np = logits.numpy()
+pred_labels = logits_np.argmax(axis=-1)
+losses_to_compare = {"pooled iou_loss (the question's)": buggy.iou_loss,
+                     "per-class soft Jaccard": L.soft_jaccard_loss}
+grads = {name: logit_gradient(fn, y_np, logits_np)[1] for name, fn in losses_to_compare.items()}
+push = {name: np.linalg.norm(g, axis=-1) for name, g in grads.items()}   # per-pixel gradient size
+
+fig = LabFigure(figsize=(13, 3.4), layout="constrained")
+axes = fig.subplots(1, 5)
+axes[0].imshow(colorize_mask(labels), interpolation="nearest")
+axes[0].set_title("truth", fontsize=10)
+axes[1].imshow(colorize_mask(pred_labels), interpolation="nearest")
+axes[1].set_title(f"prediction (argmax)\nmean IoU {M.mean_iou(labels, pred_labels, C):.3f}", fontsize=10)
+relative = {name: p / p.mean() for name, p in push.items()}            # 1 = the average pixel's push
+vmax = max(np.percentile(r, 99.5) for r in relative.values())
+for ax, (name, r) in zip(axes[2:4], relative.items()):
+    im = ax.imshow(r, cmap="magma", vmin=0, vmax=vmax, interpolation="nearest")
+    ax.set_title(f"|∂ loss / ∂ logits|\n{name}", fontsize=9)
+fig.colorbar(im, ax=list(axes[2:4]), shrink=0.8).set_label("× the average pixel's push", fontsize=8)
+g_line = -grads["per-class soft Jaccard"][..., 4]                        # descent direction, 'line' logit
+lim = np.abs(g_line).max()
+im = axes[4].imshow(g_line, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+axes[4].set_title("−∂ loss / ∂ logit of 'line'\n(per-class soft Jaccard)", fontsize=9)
+fig.colorbar(im, ax=axes[4], shrink=0.8).set_label("red: raise 'line', blue: lower it", fontsize=8)
+for ax in axes:
+    ax.set_xticks([])
+    ax.set_yticks([])
+fig.legend(handles=class_legend_handles(CLASS_NAMES), loc="outside lower center", ncol=5, fontsize=8,
+           frameon=False)
+fig
+
+# %% [markdown]
+# The pooled loss pushes every pixel about equally: a pixel is a pixel, whatever its class. The
+# per-class loss divides each class's intersection by that class's own union, so a pixel of a small
+# class weighs more: the line and the square light up, and the gradient of the 'line' logit points
+# exactly along the true line. Measured as shares of the total push:
+
+# %% tags=["nbval-check-output"]
+regions = {"line pixels": labels == 4, "square pixels": labels == 2,
+           "boundary pixels": boundary_mask(labels), "wrongly predicted": pred_labels != labels}
+pooled_name, jaccard_name = list(push)
+print(f"{'':18s} {'share of':>9s} {'share of the push':>36s}")
+print(f"{'region':18s} {'pixels':>9s} {'pooled iou_loss':>18s} {'per-class Jaccard':>18s}")
+share = {}
+for region, where in regions.items():
+    share[region] = {name: p[where].sum() / p.sum() for name, p in push.items()}
+    print(f"{region:18s} {where.mean():9.4f} {share[region][pooled_name]:18.4f} {share[region][jaccard_name]:18.4f}")
+assert share["line pixels"][jaccard_name] > 3 * regions["line pixels"].mean()
+assert share["square pixels"][jaccard_name] > 1.5 * regions["square pixels"].mean()
+assert share["line pixels"][pooled_name] < 1.5 * regions["line pixels"].mean()
+assert share["boundary pixels"][jaccard_name] > share["boundary pixels"][pooled_name]
+
+# %% [markdown]
+# The per-class soft Jaccard loss gives the thin line several times its share of pixels, and it
+# leans on the boundaries more than the pooled loss does. That is the point of a per-class loss under
+# class imbalance: each class counts once in the mean, however small it is, exactly like the metric.
+
+# %% [markdown]
+# ## 4. The question's `iou_loss` is a pixel-accuracy loss
+#
+# The question's loss flattens everything, **all classes pooled**, into one IoU with `+ 1` smoothing:
+#
+# ```python
+# def iou_loss(y_true, y_pred):
+#     y_true = tf.reshape(y_true, [-1])
+#     y_pred = tf.reshape(y_pred, [-1])
+#     intersection = tf.reduce_sum(tf.cast(y_true, tf.float32) * tf.cast(y_pred, tf.float32))
+#     score = (intersection + 1.) / (tf.reduce_sum(tf.cast(y_true, tf.float32)) +
+#     tf.reduce_sum(tf.cast(y_pred, tf.float32)) - intersection + 1.)
+#     return 1 - score
+# ```
+#
+# With one-hot targets and softmax outputs, each pixel contributes exactly 1 to `sum(y_true)` and 1 to
+# `sum(y_pred)`: both sums equal the number of pixels $N$. The intersection is $\sum y\,p = aN$, where
+# $a$ is the **soft pixel accuracy** (the mean probability given to the true class). So
+#
+# $$\texttt{iou\_loss} = 1 - \frac{aN + 1}{2N - aN + 1},$$
+#
+# a decreasing function of $a$ alone. Let us check it on predictions of several kinds, on 64 masks:
+
+# %%
+masks64 = masks[:64].astype(np.int64)
+y64 = np.eye(C, dtype="float32")[masks64]
+n_pixels = masks64.size
+candidates = {
+    "uniform (0.2 everywhere)": np.full_like(y64, 0.2),
+    "mediocre, shifted 1 px": tf.nn.softmax(mediocre_logits(masks64, strength=3.0, noise=0.5, shift=1)).numpy(),
+    "noisy, not shifted": tf.nn.softmax(mediocre_logits(masks64, strength=2.0, noise=1.0, shift=0, blur=0)).numpy(),
+    "right labels, confidence 0.6": label_probs(masks64, 0.6),
+    "right labels, confidence 0.95": label_probs(masks64, 0.95),
+}
+
+# %% tags=["nbval-check-output"]
+print(f"{'prediction':30s} {'soft accuracy a':>15s} {'iou_loss':>9s} {'1-(aN+1)/(2N-aN+1)':>19s}")
+for name, p in candidates.items():
+    a = soft_pixel_accuracy(y64, p)
+    loss = float(buggy.iou_loss(y64, p))
+    formula = pooled_loss_from_accuracy(a, n_pixels)
+    print(f"{name:30s} {a:15.4f} {loss:9.4f} {formula:19.4f}")
+    assert abs(loss - formula) < 1e-5
+
+# %% [markdown]
+# Equal to float32 rounding, for every prediction. The loss never looks at *which* classes the accuracy
+# comes from. On the shapes data most pixels are background, so the cheapest way to raise $a$ is to be
+# confident about background everywhere. Compare two predictions of the same 64 masks:
+#
+# 1. **all background**, confidently: probability 0.97 on background at every pixel;
+# 2. **finds the objects**, less confidently and slightly misplaced: the true labels shifted one pixel
+#    right, with probability 0.8 on the predicted class.
+
+# %%
+all_background = label_probs(np.zeros_like(masks64), 0.97)
+finds_objects = label_probs(np.roll(masks64, 1, axis=2), 0.8)
+
+# %% tags=["nbval-check-output"]
+print(f"background share of the pixels: {(masks64 == 0).mean():.4f}")
+print(f"{'':26s} {'soft acc.':>9s} {'iou_loss':>9s} {'per-class':>10s} {'pixel acc.':>10s} {'mean IoU':>9s}")
+print(f"{'':26s} {'':>9s} {'(pooled)':>9s} {'Jaccard':>10s} {'(argmax)':>10s} {'(argmax)':>9s}")
+table = {}
+for name, p in {"1. all background (0.97)": all_background, "2. finds objects (0.8)": finds_objects}.items():
+    table[name] = (soft_pixel_accuracy(y64, p), float(buggy.iou_loss(y64, p)), float(L.soft_jaccard_loss(y64, p)),
+                   M.pixel_accuracy(masks64, p.argmax(-1)), M.mean_iou(masks64, p.argmax(-1), C))
+    print(f"{name:26s} " + " ".join(f"{v:9.4f}" for v in table[name]))
+bg, obj = table.values()
+assert bg[1] < obj[1]        # the question's pooled loss prefers the all-background prediction ...
+assert bg[2] > obj[2]        # ... the per-class soft Jaccard loss prefers the one that finds objects ...
+assert bg[4] < obj[4]        # ... and so does the true mean IoU, by far
+assert bg[3] < obj[3]        # (even the hard pixel accuracy does: only the *soft* accuracy is fooled)
+
+# %% [markdown]
+# The pooled loss ranks the useless prediction first, because it is confident about the majority
+# class. The per-class soft Jaccard loss, like the mean IoU, ranks them the other way: each class
+# counts once, so missing four classes out of five costs most of the score. Early in
+# training, when a model is unsure about everything, a pooled loss pulls it towards "background
+# everywhere", and small classes may never recover. Notebook 05 trains the question's recipe to see it.
+
+# %% [markdown]
+# ## 5. Choices inside a soft IoU loss
+#
+# ### Per class, over the classes present
+#
+# `helpers.losses.soft_jaccard_loss` computes one soft IoU per class over the whole batch and averages
+# the classes **present in the batch's truth** (the convention of Berman et al., 2018). A class that is
+# absent has no IoU (notebook 02), so it is left out rather than given a made-up value. Section 5.3
+# shows what the alternatives do.
+#
+# ### Jaccard or Dice?
+#
+# The Dice coefficient $D = \frac{2|A\cap B|}{|A| + |B|}$ is tied to the IoU $J$ by $D = \frac{2J}{1+J}$
+# (notebook 02), and its soft version is $\frac{2 I_c}{\sum y_c + \sum p_c}$. Since $D \ge J$, a Dice
+# loss reports smaller numbers than a Jaccard loss for the same prediction. How do their *gradients*
+# compare? On 16 masks, predictions from poor to nearly perfect (`mediocre_logits` with a growing
+# `strength`, no shift):
+
+# %% tags=["nbval-check-output"]
+masks16 = masks[:16].astype(np.int64)
+y16 = np.eye(C, dtype="float32")[masks16]
+assert set(np.unique(masks16)) == set(range(C))     # every class present: one convention for all
+strengths = [0.5, 1.0, 2.0, 4.0, 8.0, 12.0]
+print(f"{'strength':>8s} {'mean IoU':>9s} {'Jaccard loss':>13s} {'Dice loss':>10s} "
+      f"{'|grad J|':>10s} {'|grad D|':>10s} {'ratio D/J':>10s}")
+ratios, jaccard_losses, dice_losses = [], [], []
+for s in strengths:
+    z = mediocre_logits(masks16, strength=s, noise=1.0, shift=0, blur=0, seed=0)
+    loss_j, grad_j = logit_gradient(L.soft_jaccard_loss, y16, z)
+    loss_d, grad_d = logit_gradient(L.soft_dice_loss, y16, z)
+    ratios.append(np.linalg.norm(grad_d) / np.linalg.norm(grad_j))
+    jaccard_losses.append(loss_j)
+    dice_losses.append(loss_d)
+    print(f"{s:8.1f} {M.mean_iou(masks16, z.argmax(-1), C):9.4f} {loss_j:13.4f} {loss_d:10.4f} "
+          f"{np.linalg.norm(grad_j) * 1e3:10.4f} {np.linalg.norm(grad_d) * 1e3:10.4f} {ratios[-1]:10.4f}")
+print("(gradient norms over all logits, × 1000)")
+assert ratios[0] > 1.5 and ratios[-1] < 0.55 and all(a > b for a, b in zip(ratios, ratios[1:]))
+assert all(d < j for d, j in zip(dice_losses, jaccard_losses))                  # Dice: the gentler score
+assert all(a > b for a, b in zip(jaccard_losses, jaccard_losses[1:]))           # same ranking
+assert all(a > b for a, b in zip(dice_losses, dice_losses[1:]))
+
+# %% [markdown]
+# The Dice loss is the *gentler score* but not the flatter loss on poor predictions: there its gradient
+# is clearly larger than the Jaccard loss's (for a hard mask, $\frac{dD}{dJ} = \frac{2}{(1+J)^2}$, which
+# is 2 at $J = 0$). Near a perfect prediction it drops to about half ($\frac{dD}{dJ} = \frac12$ at
+# $J = 1$): the Jaccard loss keeps pushing harder on the last wrong pixels, which are exactly what
+# separates a good IoU from a very good one. Both rank predictions the same way here; the Jaccard loss
+# is the one that equals $1 -$ IoU on one-hot predictions.
+#
+# ### The smoothing constant and empty classes
+#
+# Many soft IoU losses add a constant to numerator and denominator, $\frac{I_c + s}{U_c + s}$, against
+# division by zero, and average over **all** classes. For a class absent from the truth ($I_c = 0$,
+# $\sum y_c = 0$) the term becomes $\frac{s}{\sum p_c + s}$: with $s = 1$ it is about 1 when the model
+# puts (almost) no probability on the class, and it falls quickly as soon as it puts any. We take a
+# shapes image without a line, a decent prediction, and set the probability of 'line' to a value $m$ at
+# every pixel (the other classes rescaled so that each pixel still sums to 1). `soft_iou_per_class`
+# returns the soft IoU of every class, absent ones included.
+
+# %% tags=["nbval-check-output"]
+labels34 = masks[34].astype(np.int64)                      # disc, square, triangle; no line
+y34 = np.eye(C, dtype="float32")[labels34]
+base = tf.nn.softmax(mediocre_logits(labels34, strength=4.0, noise=0.5, shift=0)).numpy()
+print(f"pixels per class: {np.bincount(labels34.ravel(), minlength=C)}  ('line' absent)")
+print(f"{'m':>7s} {'sum p_line':>10s} {'line term, s=1':>15s} {'all classes, s=1':>17s} "
+      f"{'all, s=0':>9s} {'present only':>13s}")
+smoothing = []
+for m in [0.0, 1e-4, 1e-3, 1e-2]:
+    p = base.copy()
+    p[..., 4] = 0.0
+    p = p / p.sum(-1, keepdims=True) * (1.0 - m)
+    p[..., 4] = m
+    s1 = soft_iou_per_class(y34, p, smooth=1.0).numpy()
+    s0 = soft_iou_per_class(y34, p, smooth=0.0).numpy()
+    row = (m, p[..., 4].sum(), s1[4], 1 - s1.mean(), 1 - s0.mean(), float(L.soft_jaccard_loss(y34, p)))
+    smoothing.append(row)
+    print(f"{row[0]:7.4f} {row[1]:10.2f} {row[2]:15.4f} {row[3]:17.4f} {row[4]:9.4f} {row[5]:13.4f}")
+line_term = [r[2] for r in smoothing]
+all_s1 = [r[3] for r in smoothing]
+present_only = [r[5] for r in smoothing]
+assert abs(line_term[0] - 1) < 1e-6 and line_term[-1] < 0.05
+assert max(all_s1) - min(all_s1) > 0.15 and max(present_only) - min(present_only) < 0.02
+
+p_var = tf.Variable(p)                                     # the last row, m = 0.01
+with tf.GradientTape() as tape:
+    smoothed_loss = 1.0 - tf.reduce_mean(soft_iou_per_class(y34, p_var, smooth=1.0))
+grad_p = tape.gradient(smoothed_loss, p_var).numpy()
+print(f"d loss / d p_line > 0 at {np.mean(grad_p[..., 4] > 0):.0%} of the pixels")
+assert (grad_p[..., 4] > 0).all()                          # the loss falls wherever p_line falls
+
+# %% [markdown]
+# With smoothing over all classes, the empty class is worth a whole class's share of the score:
+# free points when the model predicts nothing of it, and a large change of the loss for a tiny
+# probability spread over the image; the loss over the present classes only (last column) hardly
+# moves. Its gradient always says "less of this class", on every pixel (checked below). Without smoothing
+# (`s = 0`) the empty class is stuck at 0: a constant penalty that no prediction can remove. Only
+# **leaving absent classes out** (the last column, our default) makes the loss depend on the classes
+# that are there. (If you smooth, do it per batch rather than per image, with a small `s`, and
+# still average over the present classes.)
+
+# %% [markdown]
+# ## 6. Lovász-softmax: a surrogate built for IoU
+#
+# The soft Jaccard loss replaces counts by probabilities. Berman, Rannen Triki and Blaschko (CVPR 2018)
+# took another route. For one class, the Jaccard loss $1 - J$ is a function of the *set* of mispredicted
+# pixels. The **Lovász extension** turns such a set function into a function of a vector of pixel
+# errors $m_i = |y_i - p_i| \in [0, 1]$: sort the errors in decreasing order and weight each one by how
+# much the Jaccard loss grows when that pixel joins the mispredicted set (`helpers.losses.lovasz_grad`).
+# Because the Jaccard loss is submodular, this extension is **convex** in the errors and piecewise
+# linear, and on 0/1 errors it is exactly $1 - J$. `lovasz_softmax_loss` averages it over the classes
+# present. First the exactness, on one-hot versions of the predictions above:
+
+# %% tags=["nbval-check-output"]
+for s in strengths[:4]:
+    z = mediocre_logits(masks16, strength=s, noise=1.0, shift=0, blur=0, seed=0)
+    one_hot = np.eye(C, dtype="float32")[z.argmax(-1)]
+    lovasz = float(L.lovasz_softmax_loss(y16, one_hot))
+    hard_loss = 1 - M.mean_iou(masks16, z.argmax(-1), C)
+    print(f"strength {s:4.1f}: Lovász on the one-hot argmax = {lovasz:.4f}, 1 - mean IoU = {hard_loss:.4f}")
+    assert abs(lovasz - hard_loss) < 1e-5
+
+# %% [markdown]
+# And on the soft predictions themselves, next to the soft Jaccard and Dice losses:
+
+# %% tags=["nbval-check-output"]
+print(f"{'strength':>8s} {'1 - mean IoU':>13s} {'soft Jaccard':>13s} {'soft Dice':>10s} {'Lovász':>8s}")
+lovasz_rows = []
+for s in strengths:
+    p = tf.nn.softmax(mediocre_logits(masks16, strength=s, noise=1.0, shift=0, blur=0, seed=0))
+    target = 1 - M.mean_iou(masks16, p.numpy().argmax(-1), C)
+    row = (target, float(L.soft_jaccard_loss(y16, p)), float(L.soft_dice_loss(y16, p)),
+           float(L.lovasz_softmax_loss(y16, p)))
+    lovasz_rows.append(row)
+    print(f"{s:8.1f} " + f"{row[0]:13.4f} {row[1]:13.4f} {row[2]:10.4f} {row[3]:8.4f}")
+assert all(a[k] > b[k] for a, b in zip(lovasz_rows, lovasz_rows[1:]) for k in (1, 2, 3))  # all fall
+for target, jaccard, dice, lovasz in lovasz_rows:
+    assert lovasz < min(jaccard, dice)      # Lovász is the lowest of the three in every row
+    if target < 0.5:                        # decent predictions: Lovász is the closest to 1 - IoU
+        assert abs(lovasz - target) < abs(jaccard - target) and abs(lovasz - target) < abs(dice - target)
+
+# %% [markdown]
+# All three losses fall as the predictions improve, and Lovász is the lowest of the three in every
+# row. For the poor predictions (the first rows) which loss is closest to $1 - \text{IoU}$ changes
+# from row to row. Once the model is decent ($1 - \text{IoU}$ below one half, the last rows), Lovász
+# is the closest, while the soft Jaccard loss stays high for a prediction that is right but unsure, as
+# section 2 showed. Lovász-softmax is a bit slower (one sort
+# of all pixels per class) and is usually combined with cross-entropy or used to fine-tune. Notebook
+# 05 compares these losses in training.
+
+# %% [markdown]
+# ## Summary
+#
+# - The hard IoU goes through `argmax`: piecewise constant, no gradient (`tape.gradient` returns `None`).
+#   Losses use the soft IoU of the probabilities, $I_c = \sum y_c p_c$, $U_c = \sum y_c + \sum p_c - I_c$.
+# - The soft IoU is below the hard IoU for unsure predictions and equals it for sharp ones; a soft IoU
+#   loss also rewards confidence.
+# - A per-class soft Jaccard loss pushes hardest on small classes and boundaries: each class counts
+#   once, as in the mean IoU.
+# - The question's pooled `iou_loss` is $1 - \frac{aN + 1}{2N - aN + 1}$, a function of soft pixel
+#   accuracy: it prefers a confident "background everywhere" to a prediction that finds the objects.
+# - Average the soft IoU over the classes **present**; a `+ 1` smoothing over all classes turns every
+#   empty class into free points and a push towards predicting nothing.
+# - Dice is the more lenient score; its loss pushes harder than Jaccard on poor predictions and half as
+#   hard near perfect ones.
+# - Lovász-softmax equals $1 -$ IoU on one-hot predictions, is convex in the pixel errors, and tracks the
+#   IoU more closely than the soft Jaccard loss once the model is decent.
+#
+# **Next:** 05 — training a small UNet with five losses.

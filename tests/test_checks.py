@@ -1,0 +1,138 @@
+"""Each exercise check rejects the stub and a plausible wrong answer, and accepts the solution."""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from helpers import checks
+
+SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
+
+
+def _solutions(n):
+    spec = importlib.util.spec_from_file_location(f"solutions_{n:02d}", SOLUTIONS / f"solutions_{n:02d}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def _assert_verdict(result, ok, capsys, hint=None):
+    out = capsys.readouterr().out
+    assert bool(result) is ok, out
+    assert out.startswith("✅" if ok else "❌"), out
+    if hint:
+        assert hint in out, out
+
+
+# --- 01 ------------------------------------------------------------------------------------
+def test_labels_from_probabilities(capsys):
+    import tensorflow as tf
+
+    _assert_verdict(checks.check_labels_from_probabilities(stub), False, capsys, "Not done yet")
+    cast_then_round = lambda p: tf.round(tf.cast(p, tf.int32))  # noqa: E731 - the question's line
+    _assert_verdict(checks.check_labels_from_probabilities(cast_then_round), False, capsys, "class axis")
+    rounded_then_argmax = lambda p: np.argmax(np.round(p), -1)  # noqa: E731
+    _assert_verdict(checks.check_labels_from_probabilities(rounded_then_argmax), False, capsys, "lost their class")
+    wrong_axis = lambda p: np.argmax(p, axis=0)  # noqa: E731
+    _assert_verdict(checks.check_labels_from_probabilities(wrong_axis), False, capsys)
+    _assert_verdict(checks.check_labels_from_probabilities(_solutions(1).labels_from_probabilities), True, capsys)
+
+
+def test_region_sums(capsys):
+    def axis1_only(t, p):
+        i = np.sum(t * p, axis=1)
+        return (i + 1) / (np.sum(t, 1) + np.sum(p, 1) - i + 1)
+
+    def smoothed(t, p):
+        i = np.sum(t * p, axis=(1, 2))
+        return (i + 1) / (np.sum(t, (1, 2)) + np.sum(p, (1, 2)) - i + 1)
+
+    def absent_as_one(t, p):
+        i = np.sum(t * p, axis=(1, 2))
+        u = np.sum(t, (1, 2)) + np.sum(p, (1, 2)) - i
+        return np.where(u > 0, i / np.maximum(u, 1), 1.0)
+
+    _assert_verdict(checks.check_region_sums(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_region_sums(axis1_only), False, capsys, "axis 1")
+    _assert_verdict(checks.check_region_sums(smoothed), False, capsys, "no +1")
+    _assert_verdict(checks.check_region_sums(absent_as_one), False, capsys, "reward for nothing")
+    _assert_verdict(checks.check_region_sums(_solutions(1).iou_per_image_and_class), True, capsys)
+
+
+# --- 02 ------------------------------------------------------------------------------------
+def test_iou_of_masks(capsys):
+    def dice(a, b):
+        return 2 * np.sum(a & b) / (np.sum(a) + np.sum(b))
+
+    def empty_is_one(a, b):
+        u = np.sum(a | b)
+        return 1.0 if u == 0 else np.sum(a & b) / u
+
+    _assert_verdict(checks.check_iou_of_masks(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_iou_of_masks(dice), False, capsys, "Dice")
+    _assert_verdict(checks.check_iou_of_masks(empty_is_one), False, capsys, "counting absent classes")
+    _assert_verdict(checks.check_iou_of_masks(_solutions(2).iou_of_masks), True, capsys)
+
+
+def test_mean_iou_from_confusion_matrix(capsys):
+    def absent_as_zero(cm):
+        cm = np.asarray(cm, float)
+        tp = np.diag(cm)
+        u = cm.sum(0) + cm.sum(1) - tp
+        return float(np.mean(np.where(u > 0, tp / np.maximum(u, 1), 0.0)))
+
+    def recall(cm):
+        cm = np.asarray(cm, float)
+        rows = cm.sum(1)
+        return float(np.mean(np.diag(cm)[rows > 0] / rows[rows > 0]))
+
+    def truth_present_only(cm):
+        cm = np.asarray(cm, float)
+        tp = np.diag(cm)
+        u = cm.sum(0) + cm.sum(1) - tp
+        keep = cm.sum(1) > 0
+        return float(np.mean(tp[keep] / u[keep]))
+
+    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(absent_as_zero), False, capsys, "counted it as 0")
+    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(recall), False, capsys, "recall")
+    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(truth_present_only), False, capsys, "never appears")
+    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(_solutions(2).mean_iou_from_confusion_matrix), True, capsys)
+
+
+# --- 03 ------------------------------------------------------------------------------------
+def test_accumulate_confusion_matrix(capsys):
+    def last_batch_only(cm, t, p):
+        c = cm.shape[0]
+        return np.bincount(t.ravel() * c + p.ravel(), minlength=c * c).reshape(c, c)
+
+    def transposed(cm, t, p):
+        c = cm.shape[0]
+        return cm + np.bincount(p.ravel() * c + t.ravel(), minlength=c * c).reshape(c, c)
+
+    def floats(cm, t, p):
+        c = cm.shape[0]
+        return cm + np.bincount(t.ravel() * c + p.ravel(), minlength=c * c).reshape(c, c).astype(np.float32)
+
+    _assert_verdict(checks.check_accumulate_confusion_matrix(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_accumulate_confusion_matrix(last_batch_only), False, capsys, "last batch")
+    _assert_verdict(checks.check_accumulate_confusion_matrix(transposed), False, capsys, "swapped")
+    _assert_verdict(checks.check_accumulate_confusion_matrix(floats), False, capsys, "integers")
+    _assert_verdict(checks.check_accumulate_confusion_matrix(_solutions(3).accumulate_confusion_matrix), True, capsys)
+
+
+def test_keras_metric_for_one_hot(capsys):
+    import keras
+
+    _assert_verdict(checks.check_keras_metric_for_one_hot(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_keras_metric_for_one_hot(lambda: keras.metrics.MeanIoU(num_classes=3)),
+                    False, capsys, "sparse_y_true=False")
+    _assert_verdict(checks.check_keras_metric_for_one_hot(lambda: 0.5), False, capsys, "metric OBJECT")
+    _assert_verdict(checks.check_keras_metric_for_one_hot(_solutions(3).make_metric), True, capsys)
+    sparse_flags = lambda: keras.metrics.MeanIoU(3, sparse_y_true=False, sparse_y_pred=False)  # noqa: E731
+    _assert_verdict(checks.check_keras_metric_for_one_hot(sparse_flags), True, capsys)
