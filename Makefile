@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: lab test test-unit test-notebooks bench notebooks sync clean help
+.PHONY: lab test test-unit test-notebooks bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on notebooks/"
@@ -43,6 +43,9 @@ notebooks: $(STAMP)
 
 sync: $(STAMP)
 	$(BIN)/jupytext --sync notebooks/*.py
+
+readme: $(STAMP)
+	$(BIN)/python tools/build_readme.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -257,7 +257,8 @@ def _render(p: dict, lo: int, hi: int, size: int):
 
     # smooth global illumination (multiplicative: shades background and shapes alike)
     light = _upsample_bilinear(p["light"][lo:hi], size).astype(np.float32) - np.float32(0.5)
-    img = img * (1 + (p["light_amp"][lo:hi, None, None, None] * 2).astype(np.float32) * light[..., None])
+    light_amp = (p["light_amp"][lo:hi, None, None, None] * 2).astype(np.float32)
+    img = img * (1 + light_amp * light[..., None])
     return img, mask
 
 
@@ -381,10 +382,13 @@ def class_frequencies(masks, num_classes: int = NUM_CLASSES) -> np.ndarray:
     """
     num_classes = _check_num_classes(num_classes)
     masks = np.asarray(masks)
-    if masks.ndim >= 1 and masks.shape[-1] == num_classes and not np.issubdtype(masks.dtype, np.integer):
+    is_integer = np.issubdtype(masks.dtype, np.integer)
+    if masks.ndim >= 1 and masks.shape[-1] == num_classes and not is_integer:
         masks = np.argmax(masks, axis=-1)
     if masks.size and not np.issubdtype(masks.dtype, np.integer):
-        raise ValueError(f"masks must hold integer labels (or be one-hot), got dtype {masks.dtype}.")
+        raise ValueError(
+            f"masks must hold integer labels (or be one-hot), got dtype {masks.dtype}."
+        )
     if masks.size and (masks.min() < 0 or masks.max() >= num_classes):
         raise ValueError(
             f"labels must lie in 0..{num_classes - 1}, found {masks.min()}..{masks.max()}. "
@@ -454,7 +458,8 @@ def _save_npz(path: Path, arrays: dict) -> None:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.external_attr = 0o644 << 16
                 with zf.open(info, "w", force_zip64=True) as fid:
-                    np.lib.format.write_array(fid, np.ascontiguousarray(arrays[key]), allow_pickle=False)
+                    array = np.ascontiguousarray(arrays[key])
+                    np.lib.format.write_array(fid, array, allow_pickle=False)
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -1064,7 +1064,7 @@ def _draw_sharpness_curves(ax, curve: dict, hard: float) -> None:
     ax.set_ylabel("score", fontsize=9)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
-    ax.annotate("sharper", xy=(0.7, 0.05), xytext=(4.5, 0.05), fontsize=8, color="0.3", va="center", ha="right",
+    ax.annotate("sharper", xy=(1.2, 0.96), xytext=(4.5, 0.96), fontsize=8, color="0.3", va="center", ha="right",
                 arrowprops={"arrowstyle": "->", "color": "0.3"})
 
 

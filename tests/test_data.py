@@ -1,4 +1,4 @@
-"""Tests of helpers.data: the synthetic shapes dataset (determinism, splits, balance, file checks)."""
+"""Tests of helpers.data: the shapes dataset (determinism, splits, balance, file checks)."""
 
 from __future__ import annotations
 
@@ -226,7 +226,11 @@ def test_corrupt_file_raises(data_dir):
 
 def test_stale_file_raises(data_dir):
     # a valid npz with the right keys but other content (e.g. from an older generator)
-    arrays = {f"{s}_{k}": np.zeros((2, 64, 64), np.uint8) for s in data.SPLITS for k in ("residuals", "masks")}
+    arrays = {
+        f"{split}_{kind}": np.zeros((2, 64, 64), np.uint8)
+        for split in data.SPLITS
+        for kind in ("residuals", "masks")
+    }
     data._save_npz(data_dir / "shapes_64.npz", arrays)
     with pytest.raises(ValueError, match="stale") as err:
         load_shapes("val")
@@ -296,7 +300,12 @@ def test_load_shapes_bad_input(kwargs, match):
 
 @pytest.mark.parametrize(
     "args, match",
-    [((-1,), "non-negative"), ((2.5,), "non-negative"), ((4, 10), "too small"), ((4, 64, -3), "seed")],
+    [
+        ((-1,), "non-negative"),
+        ((2.5,), "non-negative"),
+        ((4, 10), "too small"),
+        ((4, 64, -3), "seed"),
+    ],
 )
 def test_generate_shapes_bad_input(args, match):
     with pytest.raises(ValueError, match=match):

@@ -33,7 +33,14 @@ def test_parameter_count_is_small(model):
 
 
 def test_options():
-    m = build_unet(input_shape=(32, 48, 1), num_classes=3, base_filters=4, depth=2, batch_norm=False, name="tiny")
+    m = build_unet(
+        input_shape=(32, 48, 1),
+        num_classes=3,
+        base_filters=4,
+        depth=2,
+        batch_norm=False,
+        name="tiny",
+    )
     assert m.name == "tiny" and m.output_shape == (None, 32, 48, 3)
     assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in m.layers)
     assert isinstance(m.layers[-1], keras.layers.Conv2D)

@@ -1,10 +1,13 @@
 """The course's single source of truth for things every notebook repeats.
 
-REPO_URL is the one place to set the repository's public URL: `make notebooks` writes it into every
-notebook's first (set-up) cell, and tests/test_project.py checks that they all agree.
+The repository's public URL is set in helpers/course.py (REPO_URL): `make notebooks` writes it into
+every notebook's first (set-up) cell, and tests/test_project.py checks that they all agree.
 """
+import sys
+from pathlib import Path
 
-REPO_URL = "https://github.com/iou-lab/iou-lab"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers.course import REPO_URL, colab_url  # noqa: E402,F401
 REPO_DIR_ON_COLAB = "/content/iou-lab"
 
 SETUP_CELL = f'''# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
@@ -25,8 +28,3 @@ else:
 from helpers.runtime import import_tensorflow_quietly
 _ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output'''
 
-
-def colab_url(notebook_name: str) -> str:
-    """The 'Open in Colab' address of notebooks/<notebook_name> on the main branch."""
-    path = REPO_URL.removeprefix("https://github.com/")
-    return f"https://colab.research.google.com/github/{path}/blob/main/notebooks/{notebook_name}"

@@ -1,0 +1,98 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · Start here
+#
+# **IoU Lab** is a hands-on course on one question: *is my IoU right?* Intersection-over-Union is
+# the standard score of semantic segmentation, and it is easy to compute wrongly, in ways that look
+# fine during training. The course starts from a real Stack Overflow question whose `mean_iou` metric
+# returns the same number for a perfect, an all-wrong and a uniform prediction, and ends with a small
+# UNet trained with five losses and evaluated honestly.
+#
+# **In this notebook:** the map of the course, and an environment check that tells you what to fix,
+# if anything. **Time:** about 10 minutes.
+
+# %%
+# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
+# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
+import os, sys, subprocess
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL = "https://github.com/iou-lab/iou-lab"
+if "google.colab" in sys.modules:
+    if not os.path.isdir("/content/iou-lab"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
+    os.chdir("/content/iou-lab/notebooks")
+    sys.path.insert(0, "/content/iou-lab")
+else:
+    try:
+        import helpers  # installed by `make lab` / `pip install -e .`
+    except ImportError:
+        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
+from helpers.runtime import import_tensorflow_quietly
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+
+# %% [markdown]
+# ## The map
+#
+# Each notebook runs on its own from a fresh kernel, on a laptop CPU. Notebook 05 trains five small
+# models (a few minutes on a CPU, much less on a Colab GPU); all the others run in well under a minute.
+
+# %%
+from IPython.display import Markdown
+
+from helpers.course import course_map_markdown
+
+Markdown(course_map_markdown(badges=False))
+
+# %% [markdown]
+# **How the notebooks work.** Read the text, run the cells in order (Shift+Enter). Cells marked as
+# exercises contain `...` for you to replace; the check below each one answers ✅, or ❌ with a hint.
+# Solutions are in `notebooks/solutions/`. Interactive sliders (ipywidgets) appear in notebooks 02
+# and 04; each has a static picture next to it, so the lesson survives on GitHub or nbviewer too.
+
+# %% [markdown]
+# ## Check your environment
+#
+# The "doctor" below checks the versions the course needs, whether a GPU is visible, whether the
+# widgets can render, and whether the dataset loads. Each problem comes with a one-line fix.
+
+# %%
+from helpers.doctor import doctor
+
+all_good = doctor()
+
+# %% [markdown]
+# ## Do the widgets render?
+#
+# You should see a slider below. If you see text such as `IntSlider(value=3, ...)` instead, the
+# widget front-end is missing: the doctor above printed the fix.
+
+# %%
+import ipywidgets as widgets
+
+widgets.IntSlider(value=3, min=0, max=10, description="drag me")
+
+# %% [markdown]
+# ## Conventions used everywhere
+#
+# - Predictions become classes by **argmax** over the class axis.
+# - One **integer confusion matrix** (rows: true class, columns: predicted class) over the data;
+#   `IoU_c = TP / (TP + FP + FN)`.
+# - A class absent from both truth and prediction has no IoU and is **excluded** from the mean.
+# - Pixels labelled `ignore_index` (e.g. 255, "void") are left out of every count.
+# - "Mean IoU" means **dataset-level** (one confusion matrix), unless a notebook says per image.
+#
+# **Next:** 01 — is this IoU right?
