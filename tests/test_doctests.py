@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-MODULES = ["metrics", "keras_metrics", "losses", "checks", "runtime", "data", "model", "plotting", "widgets"]
+MODULES = ["metrics", "keras_metrics", "losses", "checks", "runtime", "data", "model", "plotting", "widgets", "soft_iou", "doctor", "course"]
 
 
 @pytest.mark.parametrize("name", MODULES)
