@@ -1,6 +1,10 @@
 """Benchmarks for IoU Lab (`make bench`): writes benchmarks/RESULTS.md. Never a timed test.
 
-Sections:
+Sections (select some with `python benchmarks/run.py metrics sliders ...`; default: all):
+- notebooks: wall time of each notebook executed from a fresh kernel (normal mode), and the total;
+- training: per recipe of notebook 05, seconds per epoch, total seconds, test mean IoU, time to
+  reach validation mean IoU 0.8, and a time-to-mIoU figure (benchmarks/time_to_miou.png);
+- sliders: time from a slider value change to the updated figure, median and 95th percentile;
 - metrics: StreamingMeanIoU.update_state vs keras.metrics.OneHotMeanIoU.update_state on
   32x224x224x5 probabilities; helpers.metrics.confusion_matrix vs one bare np.bincount.
 """
@@ -83,6 +87,108 @@ def bench_metrics():
     return lines
 
 
+def bench_notebooks():
+    """Execute every notebook from a fresh kernel, as a learner would (no quick mode exists)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = HERE.parent / "notebooks"
+    rows, total = [], 0.0
+    for path in sorted(root.glob("[0-9][0-9]_*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        t0 = time.perf_counter()
+        NotebookClient(nb, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(root)}}).execute()
+        seconds = time.perf_counter() - t0
+        total += seconds
+        rows.append(f"| {path.name} | {seconds:.0f} s |")
+        print(path.name, f"{seconds:.1f} s", flush=True)
+    verdict = "met" if total < 360 else "**missed**"
+    return ["## Notebooks (issue 7)", "",
+            "Each notebook executed top to bottom in a fresh kernel (nbclient), in the normal mode learners run.", "",
+            "| notebook | wall time |", "| --- | ---: |", *rows,
+            f"| **whole course** | **{total:.0f} s** (target < 360 s: {verdict}) |", ""]
+
+
+def bench_sliders(repeat: int = 40):
+    """Median and 95th percentile of value change -> updated figure, for each explorer."""
+    from helpers import widgets as W
+
+    cases = {
+        "iou_explorer (move B)": (W.iou_explorer(), "x", [10, 12, 14, 16, 18, 20, 22, 24, 26, 28]),
+        "imbalance_explorer (shrink class)": (W.imbalance_explorer(), "size", [28, 24, 20, 16, 12, 8, 4, 2]),
+        "convention_explorer (toggle)": (W.convention_explorer(), "absent", ["exclude", "zero", "one"]),
+        "sharpness_explorer (temperature)": (W.sharpness_explorer(), None, None),
+    }
+    rows = []
+    for name, (explorer, key, values) in cases.items():
+        if key is None:  # the first control, whatever it is called
+            key = next(iter(explorer.controls))
+            slider = explorer.controls[key]
+            values = list(np.linspace(slider.min, slider.max, 9))
+        control = explorer.controls[key]
+        times = []
+        for i in range(repeat):
+            t0 = time.perf_counter()
+            control.value = values[i % len(values)] if values[i % len(values)] != control.value else values[(i + 1) % len(values)]
+            times.append(time.perf_counter() - t0)  # observers run synchronously: compute + render + PNG
+        med, p95 = np.median(times) * 1e3, np.percentile(times, 95) * 1e3
+        rows.append(f"| {name} | {med:.1f} ms | {p95:.1f} ms | {'met' if med < 100 else '**missed**'} |")
+        print(name, f"{med:.1f} ms", flush=True)
+    return ["## Slider response (issue 7)", "",
+            "Time from setting a control's value to the updated picture and readout (the observer runs the pure",
+            "function, redraws and encodes the PNG), measured in the kernel process; the browser adds its own",
+            "rendering on top.", "",
+            "| explorer | median | 95th percentile | target: median < 100 ms |", "| --- | ---: | ---: | --- |",
+            *rows, ""]
+
+
+def bench_training():
+    """Each recipe of notebook 05: s/epoch, total s, test mean IoU, time to reach val mean IoU 0.8."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.data import load_shapes
+    from helpers.training import RECIPES, evaluate_model, load_training_data, train_recipe
+
+    data = load_training_data()
+    x_test, m_test = load_shapes("test")
+    results, rows = {}, []
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for key, recipe in RECIPES.items():
+        init = results[recipe.init_from].model.get_weights() if recipe.init_from else None
+        r = train_recipe(recipe, data, init_weights=init, verbose=0)
+        results[key] = r
+        test = evaluate_model(r.model, x_test, m_test)
+        offset = results[recipe.init_from].seconds if recipe.init_from else 0.0
+        t = offset + np.cumsum(r.epoch_seconds)
+        val = np.array(r.history["val_mean_iou"])
+        reached = t[np.argmax(val >= 0.8)] if (val >= 0.8).any() else None
+        ax.plot(t, val, marker="o", ms=3, label=recipe.label)
+        rows.append(f"| {recipe.label} | {np.mean(r.epoch_seconds[1:] or r.epoch_seconds):.1f} s | {r.seconds:.0f} s | "
+                    f"{test['mean_iou']:.3f} | {'%.0f s' % reached if reached is not None else 'not reached'} |")
+        print(recipe.label, f"{r.seconds:.0f} s", f"test mIoU {test['mean_iou']:.3f}", flush=True)
+    ax.axhline(0.8, color="0.5", ls=":", lw=1)
+    ax.set(xlabel="training seconds (CPU, cumulative; (e) starts where (b) ended)", ylabel="validation mean IoU",
+           title="Time to mean IoU, recipes of notebook 05", ylim=(0, 1))
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(HERE / "time_to_miou.png", dpi=100)
+    best = max(results, key=lambda k: results[k].history["val_mean_iou"][-1])
+    return ["## Training (issue 7)", "",
+            "Recipes of notebook 05 (helpers.training), same seed and data, batch size 32; epoch 1 includes",
+            "graph tracing, so seconds per epoch is the mean of the later epochs.", "",
+            "| recipe | s / epoch | training s | test mean IoU | time to val mIoU 0.8 |",
+            "| --- | ---: | ---: | ---: | ---: |", *rows, "",
+            f"Best on validation: {RECIPES[best].label}. Target: best recipe >= 0.90 test mean IoU within 90 s.", "",
+            "![time to mean IoU](time_to_miou.png)", ""]
+
+
+SECTIONS = {"notebooks": bench_notebooks, "training": bench_training, "sliders": bench_sliders,
+            "metrics": bench_metrics}
+
+
 def main():
     import keras
     import tensorflow as tf
@@ -98,7 +204,8 @@ def main():
         "These are measurements, not tests: a slow shared machine never fails CI.",
         "",
     ]
-    sections = [bench_metrics()]
+    chosen = [a for a in sys.argv[1:] if a in SECTIONS] or list(SECTIONS)
+    sections = [SECTIONS[name]() for name in chosen]
     text = "\n".join(header + [l for s in sections for l in s]) + "\n"
     (HERE / "RESULTS.md").write_text(text)
     print(text)

@@ -1,0 +1,208 @@
+"""The training recipes of notebook 05, shared with notebook 06 and the benchmarks.
+
+Each recipe trains :func:`helpers.model.build_unet` on the shapes dataset from the same seed and data,
+and logs, side by side: ``accuracy`` (pixel accuracy), ``question_mean_iou`` (the question's buggy
+metric) and ``mean_iou`` (:class:`~helpers.keras_metrics.StreamingMeanIoU`, the dataset-level truth).
+
+=====  =================================================================================
+key    recipe
+=====  =================================================================================
+a      the question's recipe: pooled ``iou_loss``, ``Adam(learning_rate=0.003, clipvalue=0.7)``
+b      categorical cross-entropy
+c      per-class soft Jaccard (present classes)
+d      0.5 * cross-entropy + 0.5 * per-class soft Jaccard
+e      Lovász-softmax, fine-tuning the weights of recipe b
+=====  =================================================================================
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from helpers.runtime import import_tensorflow_quietly
+
+tf = import_tensorflow_quietly()
+import keras  # noqa: E402
+
+from helpers import buggy, losses  # noqa: E402
+from helpers import metrics as M  # noqa: E402
+from helpers.data import load_shapes  # noqa: E402
+from helpers.keras_metrics import StreamingMeanIoU  # noqa: E402
+from helpers.model import build_unet  # noqa: E402
+
+__all__ = [
+    "Recipe",
+    "RECIPES",
+    "TrainResult",
+    "question_mean_iou",
+    "load_training_data",
+    "train_recipe",
+    "evaluate_model",
+    "cached_model",
+]
+
+NUM_CLASSES = 5
+SEED = 0
+BATCH_SIZE = 32
+
+
+def question_mean_iou(y_true, y_pred):
+    """The question's ``mean_iou`` (helpers.buggy), under a name that cannot clash in Keras logs."""
+    return buggy.mean_iou(y_true, y_pred)
+
+
+def _adam(learning_rate):
+    return lambda: keras.optimizers.Adam(learning_rate=learning_rate)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """A loss, an optimizer factory and a number of epochs (and optionally a recipe to start from)."""
+
+    key: str
+    label: str
+    loss: object
+    optimizer: object
+    epochs: int
+    init_from: str | None = None
+
+
+RECIPES = {
+    "a": Recipe("a", "(a) question: pooled iou_loss, Adam(0.003, clip 0.7)", buggy.iou_loss,
+                buggy.question_optimizer, epochs=12),
+    "b": Recipe("b", "(b) cross-entropy", "categorical_crossentropy", _adam(3e-3), epochs=12),
+    "c": Recipe("c", "(c) per-class soft Jaccard", losses.soft_jaccard_loss, _adam(3e-3), epochs=12),
+    "d": Recipe("d", "(d) 0.5 CE + 0.5 Jaccard", losses.ce_jaccard_loss(0.5), _adam(3e-3), epochs=12),
+    "e": Recipe("e", "(e) Lovász-softmax, fine-tuned from (b)", losses.lovasz_softmax_loss, _adam(1e-3),
+                epochs=4, init_from="b"),
+}
+"""The five recipes of notebook 05, by key."""
+
+
+@dataclass
+class TrainResult:
+    """What :func:`train_recipe` returns."""
+
+    recipe: Recipe
+    model: object
+    history: dict
+    epoch_seconds: list = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return float(sum(self.epoch_seconds))
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    def on_train_begin(self, logs=None):
+        self.seconds = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._t0 = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.seconds.append(time.perf_counter() - self._t0)
+
+
+def load_training_data():
+    """``(x_train, y_train, x_val, y_val)`` with one-hot masks, as in the question."""
+    x_train, y_train = load_shapes("train", one_hot=True)
+    x_val, y_val = load_shapes("val", one_hot=True)
+    return x_train, y_train, x_val, y_val
+
+
+def compile_model(model, recipe: Recipe):
+    """Compile ``model`` with the recipe's loss and optimizer and the three metrics side by side."""
+    model.compile(
+        optimizer=recipe.optimizer(),
+        loss=recipe.loss,
+        metrics=["accuracy", question_mean_iou, StreamingMeanIoU(NUM_CLASSES, name="mean_iou")],
+    )
+    return model
+
+
+def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, seed: int = SEED,
+                 init_weights=None, batch_size: int = BATCH_SIZE, verbose: int = 2) -> TrainResult:
+    """Train a fresh UNet with one recipe from ``seed``; log loss, accuracy, both IoUs, per epoch.
+
+    ``init_weights`` (a list from ``model.get_weights()``) starts from trained weights, as recipe ``e``
+    does from ``b``.
+    """
+    recipe = RECIPES[recipe] if isinstance(recipe, str) else recipe
+    if recipe.init_from is not None and init_weights is None:
+        raise ValueError(f"recipe {recipe.key!r} fine-tunes recipe {recipe.init_from!r}: pass "
+                         f"init_weights=<result of {recipe.init_from!r}>.model.get_weights().")
+    x_train, y_train, x_val, y_val = data if data is not None else load_training_data()
+    keras.utils.set_random_seed(seed)
+    model = build_unet(input_shape=x_train.shape[1:], num_classes=NUM_CLASSES)
+    if init_weights is not None:
+        model.set_weights(init_weights)
+    compile_model(model, recipe)
+    timer = _EpochTimer()
+    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs or recipe.epochs,
+                        batch_size=batch_size, callbacks=[timer], verbose=verbose)
+    return TrainResult(recipe, model, dict(history.history), timer.seconds)
+
+
+def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
+    """Every number notebook 05 and 06 report about a model on one split.
+
+    Returns a dict: ``mean_iou`` (dataset level), ``per_image_mean_iou``, ``per_class_iou`` (array),
+    ``pixel_accuracy``, ``question_mean_iou`` (Keras's mean over batches of the buggy metric), and
+    ``pred`` (the predicted label maps).
+    """
+    masks = np.asarray(masks)
+    probs = model.predict(images, batch_size=batch_size, verbose=0)
+    pred = probs.argmax(axis=-1)
+    y_onehot = np.eye(NUM_CLASSES, dtype=np.float32)[masks]
+    batches = [float(buggy.mean_iou(y_onehot[i:i + batch_size], probs[i:i + batch_size]))
+               for i in range(0, len(masks), batch_size)]
+    return {
+        "mean_iou": M.mean_iou(masks, pred, NUM_CLASSES),
+        "per_image_mean_iou": M.mean_iou(masks, pred, NUM_CLASSES, per_image=True),
+        "per_class_iou": M.per_class_iou(masks, pred, NUM_CLASSES),
+        "pixel_accuracy": M.pixel_accuracy(masks, pred),
+        "question_mean_iou": float(np.mean(batches)),
+        "pred": pred,
+    }
+
+
+CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
+
+
+def cached_model(key: str = "d", *, verbose: int = 0):
+    """The model trained by recipe ``key`` in notebook 05, from ``data/cache/``; trained here if missing.
+
+    Notebook 05 saves its models there (git-ignored), so notebook 06 can start from them; a fresh
+    checkout retrains (about a minute a recipe on a laptop CPU). Returns ``(model, trained_now)``.
+    """
+    recipe = RECIPES[key]
+    path = CACHE_DIR / f"recipe_{key}.weights.h5"
+    model = build_unet()
+    if path.exists():
+        try:
+            model.load_weights(path)
+            return model, False
+        except Exception:  # noqa: BLE001 - a stale or partial file: retrain below
+            path.unlink()
+    init = None
+    if recipe.init_from is not None:
+        init = cached_model(recipe.init_from, verbose=verbose)[0].get_weights()
+    result = train_recipe(recipe, init_weights=init, verbose=verbose)
+    save_model_weights(result.model, key)
+    return result.model, True
+
+
+def save_model_weights(model, key: str) -> Path:
+    """Save a recipe's trained weights to ``data/cache/recipe_<key>.weights.h5`` (for notebook 06)."""
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        path = CACHE_DIR / f"recipe_{key}.weights.h5"
+        model.save_weights(path)
+        return path
+    except OSError:  # read-only checkout: notebook 06 will retrain
+        return None
