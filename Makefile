@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: lab test test-unit test-notebooks bench notebooks readme sync clean help
+.PHONY: lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on notebooks/"
 	@echo "make test       set up .venv (first time) and run unit tests + nbval over every notebook"
 	@echo "make test-unit  unit tests only (fast)"
+	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
 	@echo "make bench      write benchmarks/RESULTS.md"
 
@@ -35,6 +36,23 @@ test-unit: $(STAMP)
 test-notebooks: $(STAMP)
 	$(BIN)/python -m pytest notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 -p no:cacheprovider
+
+# The widgets in a real browser (tests_browser/README.md): JupyterLab + the system's Chromium, driven by
+# Playwright (never downloads a browser). Screenshots land in test-artifacts/browser/.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: $(STAMP)
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update && apt-get install -y chromium; \
+		else \
+			echo "make test-browser needs Chromium at $(CHROMIUM). Install it with"; \
+			echo "    sudo apt-get update && sudo apt-get install -y chromium    (Debian)"; \
+			echo "or install Chromium another way and run: make test-browser CHROMIUM=/path/to/chromium"; \
+			exit 1; \
+		fi; \
+	fi
+	$(BIN)/python -m pip install -q -r requirements-browser.txt
+	IOU_LAB_CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest tests_browser -p no:cacheprovider
 
 # Pair each notebooks/NN_*.py (jupytext py:percent, the file you edit) with its .ipynb, then execute
 # the .ipynb from a fresh kernel and save it with outputs.
