@@ -31,6 +31,10 @@ __all__ = [
     "check_mean_iou_from_confusion_matrix",
     "check_accumulate_confusion_matrix",
     "check_keras_metric_for_one_hot",
+    "check_best_epoch",
+    "check_pooled_loss_from_accuracy",
+    "check_worst_images",
+    "check_void_band",
 ]
 
 PASS = "✅"
@@ -264,3 +268,105 @@ def check_keras_metric_for_one_hot(make_metric) -> CheckResult:
                 "sparse_y_pred=False).")
         return _report(False, f"It reports {got:.4f}, the true mean IoU is {want:.4f}. {hint}")
     return _report(True, f"Right: {got:.4f}, the dataset-level mean IoU of these one-hot masks and probabilities.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 05
+# ---------------------------------------------------------------------------------------------
+def check_best_epoch(fn) -> CheckResult:
+    """Exercise 05.1: ``fn(history)`` = index of the epoch with the best validation mean IoU."""
+    history = {
+        "loss": [0.9, 0.6, 0.5, 0.45, 0.40],
+        "val_loss": [0.95, 0.7, 0.55, 0.50, 0.52],
+        "mean_iou": [0.30, 0.55, 0.70, 0.80, 0.86],
+        "val_mean_iou": [0.28, 0.50, 0.71, 0.69, 0.66],
+        "accuracy": [0.90, 0.93, 0.95, 0.96, 0.97],
+        "val_accuracy": [0.89, 0.92, 0.94, 0.95, 0.955],
+    }
+    done, out = _run(fn, history)
+    if not done:
+        return out
+    try:
+        got = int(out)
+    except (TypeError, ValueError):
+        return _report(False, f"Return an epoch index (an int), not {type(out).__name__}.")
+    if got == 3:
+        return _report(False, "That is the epoch with the lowest validation loss. A loss value is not the number "
+                              "you report: select on the validation mean IoU (highest is best).")
+    if got == 4:
+        return _report(False, "That is the last epoch, or the best on TRAINING data or by accuracy. Select on "
+                              "validation data, by mean IoU.")
+    if got != 2:
+        return _report(False, "Not the epoch with the highest val_mean_iou. Hint: np.argmax(history['val_mean_iou']).")
+    return _report(True, "Right: the epoch with the highest validation mean IoU (epoch index 2).")
+
+
+def check_pooled_loss_from_accuracy(fn) -> CheckResult:
+    """Exercise 05.2: ``fn(a, n)`` = the question's pooled ``iou_loss`` from soft accuracy ``a`` over ``n`` pixels."""
+    cases = [(0.5, 100), (0.9, 4096), (1.0, 10), (0.0, 50)]
+    for a, n in cases:
+        want = 1 - (a * n + 1) / (2 * n - a * n + 1)
+        done, out = _run(fn, a, n)
+        if not done:
+            return out
+        try:
+            got = float(out)
+        except (TypeError, ValueError):
+            return _report(False, "Return one number (a float).")
+        if abs(got - (1 - (a * n + 1) / (n + 1))) < 1e-9 and a < 1:
+            return _report(False, "The union is not n: it is sum(y) + sum(p) - intersection = n + n - a*n.")
+        if abs(got - (1 - a * n / (2 * n - a * n))) < 1e-9 and a < 1:
+            return _report(False, "Almost: the question adds 1 to numerator and denominator (smoothing).")
+        if abs(got - want) > 1e-9:
+            return _report(False, f"For a={a}, n={n} expected {want:.4f}, got {got:.4f}. Intersection = a*n, "
+                                  "sum(y) = sum(p) = n; loss = 1 - (I + 1) / (sum(y) + sum(p) - I + 1).")
+    return _report(True, "Right: with one-hot targets and softmax outputs, the pooled loss is a function of accuracy alone.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 06
+# ---------------------------------------------------------------------------------------------
+def check_worst_images(fn) -> CheckResult:
+    """Exercise 06.1: ``fn(image_ious, k)`` = indices of the k lowest per-image IoUs, lowest first, NaN skipped."""
+    ious = np.array([0.9, np.nan, 0.2, 0.75, 0.05, 0.6])
+    done, out = _run(fn, ious.copy(), 3)
+    if not done:
+        return out
+    try:
+        got = [int(i) for i in np.asarray(out).ravel()]
+    except (TypeError, ValueError):
+        return _report(False, "Return the image indices (ints), not the IoU values.")
+    if got == [4, 2, 5]:
+        return _report(True, "Right: the k lowest, lowest first, and NaN (nothing to score) never counts as worst.")
+    if 1 in got:
+        return _report(False, "An image with IoU NaN has nothing to score: it is not a worst image. np.argsort puts "
+                              "NaN last, but check how you handle it (e.g. replace NaN by np.inf first).")
+    if got == [0, 3, 5] or got == [0, 3, 5][::-1]:
+        return _report(False, "Those are the BEST images: sort in increasing order of IoU.")
+    if sorted(got) == [2, 4, 5]:
+        return _report(False, "The right images, in the wrong order: lowest IoU first.")
+    return _report(False, f"Expected indices [4, 2, 5], got {got}. Hint: np.argsort of the IoUs, then the first k.")
+
+
+def check_void_band(fn) -> CheckResult:
+    """Exercise 06.2: ``fn(masks, band)`` = copy of ``masks`` with ``band`` pixels set to 255."""
+    masks = np.array([[[0, 1], [2, 3]], [[4, 4], [0, 0]]], dtype=np.uint8)
+    band = np.array([[[True, False], [False, True]], [[False, False], [True, False]]])
+    original = masks.copy()
+    done, out = _run(fn, masks, band)
+    if not done:
+        return out
+    out = np.asarray(out)
+    want = np.where(band, 255, original)
+    if not np.array_equal(masks, original):
+        return _report(False, "Your function changed the input masks: work on a copy (np.where or masks.copy()).")
+    if out.shape != want.shape:
+        return _report(False, f"Expected shape {want.shape}, got {out.shape}.")
+    if np.array_equal(out, np.where(band, 0, original)):
+        return _report(False, "Void is not background: set the band to 255 and pass ignore_index=255, or the "
+                              "band's object pixels become background 'truth'.")
+    if np.array_equal(out, np.where(~band, 255, original)):
+        return _report(False, "The band is inverted: set the pixels where band is True to 255.")
+    if not np.array_equal(out.astype(np.int64), want.astype(np.int64)):
+        return _report(False, "Not the expected masks: pixels where band is True become 255, the others keep their label.")
+    return _report(True, "Right: the band is void (255) and the input is untouched.")

@@ -36,6 +36,7 @@ __all__ = [
     "iou_from_confusion_matrix",
     "per_class_iou",
     "mean_iou",
+    "per_image_iou",
     "pixel_accuracy",
 ]
 
@@ -347,10 +348,31 @@ def mean_iou(
             )
         return float(np.nanmean(ious))
 
+    values = per_image_iou(y_true, y_pred, num_classes, ignore_index)
+    if np.isnan(values).all():
+        raise ValueError("every pixel is ignore_index, so there is nothing to measure; check the masks.")
+    return float(np.nanmean(values))
+
+
+def per_image_iou(y_true, y_pred, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
+    """Mean IoU of each image (first axis), over the classes present in that image.
+
+    Returns
+    -------
+    ndarray of float64, shape (N,)
+        NaN for an image whose pixels are all ``ignore_index``.
+
+    Examples
+    --------
+    >>> y_true = np.array([[0, 0, 1, 1], [0, 0, 0, 0]])
+    >>> y_pred = np.array([[0, 0, 1, 0], [0, 0, 0, 0]])
+    >>> per_image_iou(y_true, y_pred, num_classes=2)
+    array([0.58333333, 1.        ])
+    """
     y_true, y_pred, c, ignore_index = _validated_pair(y_true, y_pred, num_classes, ignore_index)
     if y_true.ndim < 2:
         raise ValueError(
-            f"per_image=True needs a batch axis first, e.g. (N, H, W); got shape {y_true.shape}. "
+            f"per-image IoU needs a batch axis first, e.g. (N, H, W); got shape {y_true.shape}. "
             "For a single image use per_image=False (or add an axis: y[None])."
         )
     n = y_true.shape[0]
@@ -366,11 +388,8 @@ def mean_iou(
     present = denom > 0
     iou = np.where(present, tp / np.where(present, denom, 1.0), 0.0)
     counted = present.sum(axis=1)
-    has_pixels = counted > 0
-    if not has_pixels.any():
-        raise ValueError("every pixel is ignore_index, so there is nothing to measure; check the masks.")
-    per_img = iou.sum(axis=1)[has_pixels] / counted[has_pixels]
-    return float(per_img.mean())
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counted > 0, iou.sum(axis=1) / np.maximum(counted, 1), np.nan)
 
 
 def pixel_accuracy(y_true, y_pred, ignore_index: int | None = None) -> float:

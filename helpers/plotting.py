@@ -1009,3 +1009,32 @@ def plot_history(histories, metrics=("loss", "mean_iou"), title: str | None = No
     if title:
         fig.suptitle(title)
     return fig
+
+
+def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_below: float | None = None) -> Figure:
+    """Histogram of per-image IoU values (NaN images left out), with the mean and median marked.
+
+    Parameters
+    ----------
+    values : array_like of float
+        One IoU per image, e.g. ``helpers.metrics.per_image_iou(...)``; NaN = no measurable pixel.
+    mark_below : float, optional
+        Shade the range below this value (e.g. the threshold for "worst images").
+    """
+    v = np.asarray(values, dtype=float)
+    if v.ndim != 1:
+        raise ValueError(f"values must be one IoU per image (1-D), got shape {v.shape}.")
+    v = v[~np.isnan(v)]
+    if v.size == 0:
+        raise ValueError("values holds no number (all NaN): nothing to plot.")
+    fig = _new_figure(6.0, 3.4)
+    ax = fig.add_subplot()
+    ax.hist(v, bins=np.linspace(0, 1, bins + 1), color=CLASS_COLORS[2], edgecolor="0.3")
+    ax.axvline(v.mean(), color="0.1", ls="--", label=f"mean = {v.mean():.3f}")
+    ax.axvline(np.median(v), color=CLASS_COLORS[1], ls=":", lw=2, label=f"median = {np.median(v):.3f}")
+    if mark_below is not None:
+        ax.axvspan(0, mark_below, color="#D55E00", alpha=0.12, label=f"below {mark_below:g}")
+    ax.set(xlim=(0, 1), xlabel="mean IoU of one image", ylabel="images",
+           title=title or f"Per-image mean IoU ({v.size} images)")
+    ax.legend(fontsize=9, loc="upper left")
+    return fig

@@ -136,3 +136,41 @@ def test_keras_metric_for_one_hot(capsys):
     _assert_verdict(checks.check_keras_metric_for_one_hot(_solutions(3).make_metric), True, capsys)
     sparse_flags = lambda: keras.metrics.MeanIoU(3, sparse_y_true=False, sparse_y_pred=False)  # noqa: E731
     _assert_verdict(checks.check_keras_metric_for_one_hot(sparse_flags), True, capsys)
+
+
+# --- 05 ------------------------------------------------------------------------------------
+def test_best_epoch(capsys):
+    _assert_verdict(checks.check_best_epoch(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_best_epoch(lambda h: int(np.argmin(h["val_loss"]))), False, capsys, "lowest validation loss")
+    _assert_verdict(checks.check_best_epoch(lambda h: int(np.argmax(h["mean_iou"]))), False, capsys, "TRAINING")
+    _assert_verdict(checks.check_best_epoch(_solutions(5).best_epoch), True, capsys)
+
+
+def test_pooled_loss_from_accuracy(capsys):
+    _assert_verdict(checks.check_pooled_loss_from_accuracy(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - (a * n + 1) / (n + 1)), False, capsys,
+                    "union is not n")
+    _assert_verdict(checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - a * n / (2 * n - a * n)), False, capsys,
+                    "smoothing")
+    _assert_verdict(checks.check_pooled_loss_from_accuracy(_solutions(5).pooled_loss_from_accuracy), True, capsys)
+
+
+# --- 06 ------------------------------------------------------------------------------------
+def test_worst_images(capsys):
+    _assert_verdict(checks.check_worst_images(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_worst_images(lambda v, k: np.argsort(-v)[:k]), False, capsys)
+    _assert_verdict(checks.check_worst_images(lambda v, k: np.argsort(np.nan_to_num(v, nan=-1))[:k]), False, capsys,
+                    "NaN")
+    _assert_verdict(checks.check_worst_images(lambda v, k: sorted(np.argsort(v)[:k])), False, capsys, "wrong order")
+    _assert_verdict(checks.check_worst_images(_solutions(6).worst_images), True, capsys)
+
+
+def test_void_band(capsys):
+    def in_place(m, b):
+        m[b] = 255
+        return m
+
+    _assert_verdict(checks.check_void_band(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_void_band(in_place), False, capsys, "changed the input")
+    _assert_verdict(checks.check_void_band(lambda m, b: np.where(b, 0, m)), False, capsys, "Void is not background")
+    _assert_verdict(checks.check_void_band(_solutions(6).with_void_band), True, capsys)

@@ -403,3 +403,20 @@ def test_every_function_returns_a_figure_without_pyplot(example):
         # shown as an image by Jupyter even when pyplot (and so the inline backend) is not loaded
         assert fig._repr_png_().startswith(b"\x89PNG")
     assert plt.get_fignums() == []
+
+
+def test_plot_iou_histogram():
+    import io
+
+    from helpers.plotting import plot_iou_histogram
+
+    fig = plot_iou_histogram([0.2, 0.9, 0.95, np.nan, 0.8], mark_below=0.5, title="t")
+    ax = fig.axes[0]
+    assert ax.get_title() == "t"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "mean = 0.712"  # 2.85 / 4 = 0.7125 (binary: just below) and "median = 0.850" in labels
+    fig.savefig(io.BytesIO(), format="png")
+    with pytest.raises(ValueError, match="all NaN"):
+        plot_iou_histogram([np.nan])
+    with pytest.raises(ValueError, match="1-D"):
+        plot_iou_histogram(np.zeros((2, 2)))

@@ -1,0 +1,240 @@
+# %% [markdown]
+# # 06 · Evaluating segmentation honestly
+#
+# A single "mIoU = 0.9" hides a lot: which convention, which split, which classes, which images. In
+# this notebook we evaluate one trained model from notebook 05 every way that matters, see why the
+# numbers differ, and end with a checklist of what to state next to any mean IoU you report.
+#
+# **You will learn to**
+# - compute and explain dataset-level, per-image and per-class IoU, and pixel accuracy, of one model;
+# - read a confusion matrix and a histogram of per-image IoU, and look at the worst images;
+# - handle a void (ignore) label and see what it does to the numbers;
+# - report a mean IoU so that someone else can reproduce it.
+#
+# **Prerequisites:** notebooks 02, 03 and 05 (this notebook also runs alone: it retrains the model in
+# about a minute if notebook 05's weights are not cached). **Time:** about 25 minutes.
+
+# %%
+# set-up (replaced by tools/build_notebooks.py with the canonical set-up cell)
+
+# %%
+import numpy as np
+
+from helpers import CLASS_NAMES
+from helpers import metrics as M
+from helpers.data import load_shapes
+from helpers.plotting import (plot_confusion_matrix, plot_iou_histogram, plot_per_class_iou,
+                              show_gallery, show_masks)
+from helpers.soft_iou import boundary_mask
+from helpers.training import RECIPES, cached_model
+
+# %% [markdown]
+# ## 1. The model and the test split
+#
+# We evaluate recipe (d) of notebook 05, cross-entropy + per-class soft Jaccard. Its weights come from
+# `data/cache/` if notebook 05 ran on this machine; otherwise the next cell trains it (same seed, same
+# data, same recipe).
+
+# %%
+model, trained_now = cached_model("d")
+print(RECIPES["d"].label, "- trained now" if trained_now else "- loaded from notebook 05's cache")
+
+x_test, m_test = load_shapes("test")
+pred = model.predict(x_test, batch_size=32, verbose=0).argmax(axis=-1)
+
+# %% [markdown]
+# ## 2. Four numbers for one model
+#
+# - **Dataset-level mean IoU**: one confusion matrix over all test pixels, IoU per class, mean over
+#   classes. Large objects weigh more than small ones, and every class counts once.
+# - **Per-image mean IoU**: the mean IoU of each image (over the classes present in it), averaged over
+#   images. Every image counts once, whether it holds a big disc or a few pixels of line.
+# - **Per-class IoU**: the five numbers behind the mean.
+# - **Pixel accuracy**: the share of pixels with the right label.
+
+# %%
+dataset_miou = M.mean_iou(m_test, pred, 5)
+image_ious = M.per_image_iou(m_test, pred, 5)
+per_image_miou = float(np.nanmean(image_ious))
+per_class = M.per_class_iou(m_test, pred, 5)
+accuracy = M.pixel_accuracy(m_test, pred)
+
+print(f"dataset-level mean IoU: {dataset_miou:.3f}")
+print(f"per-image mean IoU:     {per_image_miou:.3f}")
+print(f"pixel accuracy:         {accuracy:.3f}")
+for name, v in zip(CLASS_NAMES, per_class):
+    print(f"  IoU {name:10s} {v:.3f}")
+assert abs(per_image_miou - M.mean_iou(m_test, pred, 5, per_image=True)) < 1e-12
+assert accuracy > dataset_miou
+
+# %% [markdown]
+# **Why do they differ?**
+#
+# - Accuracy is dominated by background, the majority class: it is the highest of the numbers.
+# - Dataset-level IoU pools the pixels of a class across all images, so one large, well-segmented
+#   disc outweighs a small, badly segmented one.
+# - Per-image IoU gives every image the same weight, and an image where the model misses (or
+#   invents) one small object loses a whole class's share of its mean. Images with only background and
+#   one shape score well if that shape is right, and badly if a few stray pixels of another class
+#   appear: those pixels make a class with IoU 0 that counts in that image's mean.
+#
+# Neither is wrong; they answer different questions ("how well are pixels of each class recovered
+# overall?" vs "how good is a typical image?"). Say which one you report.
+
+# %%
+plot_per_class_iou(per_class, CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES['d'].label}")
+
+# %% [markdown]
+# ## 3. The confusion matrix
+#
+# Rows are the true class, columns the predicted class. The row-normalised view shows, for each true
+# class, where its pixels went.
+
+# %%
+cm = M.confusion_matrix(m_test, pred, 5)
+plot_confusion_matrix(cm, CLASS_NAMES, title="Test split")
+
+# %%
+row_share = cm / cm.sum(axis=1, keepdims=True)
+off_diagonal = row_share - np.diag(np.diag(row_share))
+worst_true, worst_pred = np.unravel_index(np.argmax(off_diagonal), cm.shape)
+print(f"largest confusion: {100 * off_diagonal[worst_true, worst_pred]:.1f} % of true "
+      f"{CLASS_NAMES[worst_true]} pixels predicted as {CLASS_NAMES[worst_pred]}")
+
+# %% [markdown]
+# Most errors of segmentation models sit on object **boundaries** and between a class and the
+# background; confusions between two object classes are rarer. Section 5 measures how much of the
+# error lies on boundaries.
+
+# %% [markdown]
+# ## 4. Per-image IoU: the distribution and the worst images
+#
+# A mean hides the spread. The histogram shows how many images are segmented well, and the tail shows
+# where to look.
+
+# %%
+plot_iou_histogram(image_ious, mark_below=0.6, title="Per-image mean IoU on the test split")
+
+# %%
+order = np.argsort(np.where(np.isnan(image_ious), np.inf, image_ious))   # NaN (nothing to score) last
+worst = order[:4]
+print("worst images:", ", ".join(f"#{i} ({image_ious[i]:.2f})" for i in worst))
+print(f"images below 0.6: {int(np.sum(image_ious < 0.6))} of {len(image_ious)}")
+show_gallery(x_test, m_test, pred, indices=worst, title="The four worst test images")
+
+# %% [markdown]
+# Looking at the worst images is the fastest way to learn what a model gets wrong: here, typically a
+# thin line that is partly missed, a shape confused with another, or stray pixels of a class that is
+# not in the image.
+
+# %% [markdown]
+# ## 5. A void label around boundaries
+#
+# Datasets such as Pascal VOC mark a thin band around every object as **void** (label 255): pixels whose
+# true class is ambiguous. Void pixels are left out of every count with `ignore_index=255`. Let us mark
+# the boundary pixels of the test masks as void and compare:
+
+# %%
+void = boundary_mask(m_test)
+m_void = np.where(void, 255, m_test)
+print(f"void pixels: {100 * void.mean():.1f} % of the test pixels")
+miou_void = M.mean_iou(m_void, pred, 5, ignore_index=255)
+per_class_void = M.per_class_iou(m_void, pred, 5, ignore_index=255)
+print(f"mean IoU without void: {dataset_miou:.3f}; with boundary void ignored: {miou_void:.3f}")
+for name, a, b in zip(CLASS_NAMES, per_class, per_class_void):
+    print(f"  {name:10s} {a:.3f} -> {b:.3f}")
+assert miou_void > dataset_miou
+
+# %%
+errors = pred != m_test
+print(f"share of all wrong pixels that lie on boundaries: {100 * (errors & void).sum() / errors.sum():.1f} %")
+
+# %% [markdown]
+# Ignoring a boundary band raises the score: a large share of the errors sit on boundaries. That is why
+# a mean IoU "with void ignored" and one without are not comparable, and why the void convention must
+# be stated. Two mistakes to avoid:
+#
+# - forgetting `ignore_index` when masks contain 255: our reference raises an error; Keras ≥ 3.15's
+#   `MeanIoU` silently drops the pixels (notebook 03), which *is* ignoring them, without saying so;
+# - mapping void to background: it counts void pixels as background truth, so every correct object
+#   pixel in the band becomes a background false negative.
+
+# %%
+image = int(worst[0])
+show_masks(x_test[image], m_void[image], pred[image], title=f"Test image #{image} with its boundary band as void (white)")
+
+# %% [markdown]
+# ## 6. A reporting checklist
+#
+# Next to any mean IoU you publish (or paste into a Stack Overflow question), state:
+#
+# 1. **Split**: which data, how many images, and that the model never trained or was selected on it.
+# 2. **Level**: dataset-level (one confusion matrix) or per-image (mean of image means).
+# 3. **Absent classes**: excluded from the mean (our convention, Keras, scikit-learn), counted as 0, or as 1.
+# 4. **Classes**: how many, and whether background is included in the mean.
+# 5. **Void / ignore label**: which label, and which pixels carry it (e.g. a 2-pixel boundary band).
+# 6. **Predictions**: argmax of the softmax (or the threshold, for binary tasks), at which resolution.
+# 7. **Per-class IoU** next to the mean, and pixel accuracy only as a complement.
+# 8. **Implementation**: which function computed it, ideally cross-checked against a second one.
+#
+# For the model above, such a report reads like this:
+
+# %%
+print(f"Test split of the shapes dataset ({len(m_test)} images of 64x64, never used in training or selection). "
+      f"Dataset-level mean IoU over 5 classes, background included, absent classes excluded, no void: "
+      f"{dataset_miou:.3f} (per class: " + ", ".join(f"{n} {v:.3f}" for n, v in zip(CLASS_NAMES, per_class)) +
+      f"). Per-image mean IoU {per_image_miou:.3f}; pixel accuracy {accuracy:.3f}. "
+      "Computed with helpers.metrics.mean_iou (argmax of softmax), cross-checked with keras.metrics.MeanIoU.")
+
+# %%
+import keras
+
+check = keras.metrics.MeanIoU(num_classes=5)
+check.update_state(m_test, pred)
+assert abs(float(check.result()) - dataset_miou) < 1e-6
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_06.py` (try first!).
+#
+# **Exercise 1.** Write `worst_images(image_ious, k)`: the indices of the `k` images with the lowest
+# IoU, lowest first. Images whose IoU is NaN (nothing to score) are not "worst".
+
+# %%
+from helpers.checks import check_void_band, check_worst_images
+
+
+def worst_images(image_ious, k):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_worst_images(worst_images)
+
+# %% [markdown]
+# **Exercise 2.** Write `with_void_band(masks, band)`: return a copy of the integer masks `(N, H, W)`
+# where the pixels marked `True` in the boolean `band` are set to the void label 255. Do not change
+# the input. (Then `M.mean_iou(with_void_band(m, b), pred, 5, ignore_index=255)` ignores them.)
+
+# %%
+def with_void_band(masks, band):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_void_band(with_void_band)
+
+# %% [markdown]
+# ## Summary
+#
+# - One model, several honest numbers: dataset-level and per-image mean IoU, per-class IoU, accuracy.
+#   They differ for good reasons (object sizes, images lacking classes, imbalance).
+# - The confusion matrix shows where pixels go; the per-image histogram and the worst images show
+#   what to fix.
+# - A void band around boundaries changes the score a lot: state the convention.
+# - Report the split, the level, the absent-class and void conventions, the classes, and per-class IoU.
+#
+# This is the end of the course. Go back to the question of notebook 01 and check your own metric:
+# perfect → 1, all wrong → 0, uniform → low; one confusion matrix over the dataset; argmax, not rounding.
