@@ -7,7 +7,12 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+# Colab compatibility environment: Colab's Python (3.13) when this machine has it, else $(PYTHON)
+COLAB_VENV   ?= .venv-colab
+COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON))
+COLAB_STAMP  := $(COLAB_VENV)/.installed
+
+.PHONY: test-colab lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on notebooks/"
@@ -16,6 +21,7 @@ help:
 	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
 	@echo "make bench      write benchmarks/RESULTS.md"
+	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,5 +74,17 @@ readme: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# The course under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1): unit tests + every notebook.
+$(COLAB_STAMP): requirements-colab.txt pyproject.toml
+	$(COLAB_PYTHON) -m venv $(COLAB_VENV)
+	$(COLAB_VENV)/bin/python -m pip install --upgrade pip
+	$(COLAB_VENV)/bin/python -m pip install -r requirements-colab.txt -e .
+	@touch $@
+
+test-colab: $(COLAB_STAMP)
+	$(COLAB_VENV)/bin/python -c "import sys, tensorflow as tf, keras, ipywidgets; print('Colab check:', sys.version.split()[0], 'TF', tf.__version__, 'Keras', keras.__version__, 'ipywidgets', ipywidgets.__version__)"
+	$(COLAB_VENV)/bin/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
+		--nbval-cell-timeout=900 -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis
+	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache .hypothesis

@@ -8,14 +8,15 @@ The class of a pixel is defined by **geometry, not colour**: every shape gets a 
 colour, and the background is a random colour gradient with a smooth random texture, all
 under a smooth random illumination; a model has to learn shapes (round / four corners /
 three corners / thin and long), not colours. Each image holds 0 to 3 shapes (so every image
-lacks at least one class, and about 1 image in 20 is background only); shapes vary in size
-and orientation (squares and triangles are rotated, triangles are irregular), can be cut by
-the image border and can overlap (the shape drawn later wins, in the image and in the mask).
-The classes are imbalanced like real data (shipped splits together)::
+lacks at least one class, and about 1 image in 20 is background only). Shapes vary in size
+and orientation (triangles and lines at any angle, triangles irregular, squares tilted by up
+to 20 degrees: a fully rotated small square is hard to tell from a disc), are placed apart
+when possible but can overlap (the shape drawn later wins, in the image and in the mask) and
+can touch the image border. The classes are imbalanced like real data (3 splits together)::
 
-    background 87.6 %   disc 4.2 %   square 3.7 %   triangle 2.9 %   line 1.6 %
+    background 87.5 %   disc 4.2 %   square 3.7 %   triangle 2.9 %   line 1.75 %
 
-Lines are 1.5 to 3 pixels wide, so a one-pixel boundary error costs them a lot of IoU.
+Lines are 1.8 to 3 pixels wide, so a one-pixel boundary error costs them a lot of IoU.
 
 Splits (64 x 64 pixels, 1,500 images in all). Each split is generated from its own seed,
 so the size of one split never changes the images of another::
@@ -48,7 +49,7 @@ Examples
 >>> x_train.shape, x_train.dtype, y_train.shape, y_train.dtype
 ((1000, 64, 64, 3), dtype('float32'), (1000, 64, 64), dtype('uint8'))
 >>> class_frequencies(y_train).round(3)
-array([0.876, 0.042, 0.036, 0.029, 0.016])
+array([0.874, 0.042, 0.036, 0.029, 0.017])
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ MIN_SIZE = 16
 FILE_NAME = "shapes_{size}.npz"
 SHIPPED_SIZE = 64
 
-SHAPES_64_SHA256 = "1521593a81cff39c3321f5afbe88267206cc54b61c9e18c0f4fbc6e24771923a"
+SHAPES_64_SHA256 = "5260453a8dfecac0265e66b621bd1c2749aebc1371f9b211936ed3ca8cf0b8e1"
 """SHA-256 of the *content* of ``data/shapes_64.npz`` (see :func:`content_sha256`).
 
 The hash covers the arrays (names, dtypes, shapes and bytes), not the zip file: the
@@ -96,6 +97,7 @@ MAX_SHAPES = 3
 _N_SHAPES_P = (0.05, 0.20, 0.35, 0.40)  # P(0, 1, 2, 3 shapes in an image)
 _CLASS_P = (0.22, 0.22, 0.22, 0.34)  # P(disc, square, triangle, line) for each shape
 _MIN_CENTER_DIST = 0.33  # preferred distance between shape centres, in image sides
+_SQUARE_MAX_TILT_TAN = 0.364  # tan(20 degrees)
 _CHUNK = 250  # images rendered at a time (bounds memory; results do not depend on it)
 
 
@@ -169,7 +171,7 @@ def _draw_parameters(n: int, size: int, rng: np.random.Generator) -> dict:
     p["tri_r"] = (9.0 + 11.0 * u[..., 0]) * s
     p["tri_jitter"] = 0.8 + 0.35 * u[..., 1:4]  # per-vertex radius factor -> irregular triangles
     p["line_half_len"] = (16.0 + 18.0 * u[..., 0]) * s
-    p["line_half_w"] = 0.75 + 0.75 * u[..., 1]  # 1.5 to 3 px wide, at any size
+    p["line_half_w"] = 0.9 + 0.6 * u[..., 1]  # 1.8 to 3 px wide, at any size
     # colours: background = gradient between two random colours, shapes = random colours
     # that differ enough from the background's mean colour (first of 8 candidates)
     p["bg_a"] = rng.random((n, 3))
@@ -185,6 +187,11 @@ def _draw_parameters(n: int, size: int, rng: np.random.Generator) -> dict:
     p["tex"] = rng.random((n, 9, 9))
     p["light_amp"] = 0.10 + 0.20 * rng.random(n)
     p["light"] = rng.random((n, 4, 4))
+    # squares are only tilted a little (a fully rotated small square looks much like a disc):
+    # unit vector (1, t) / |(1, t)| with t uniform in [-tan(max tilt), tan(max tilt)]
+    t = (2.0 * rng.random((n, MAX_SHAPES)) - 1.0) * _SQUARE_MAX_TILT_TAN
+    p["tilt_c"] = 1.0 / np.sqrt(1.0 + t * t)
+    p["tilt_s"] = t * p["tilt_c"]
     return p
 
 
@@ -225,8 +232,9 @@ def _render(p: dict, lo: int, hi: int, size: int):
             if cls == 1:  # disc
                 r = par("disc_r")
                 inside = dx * dx + dy * dy <= r * r
-            elif cls == 2:  # rotated square
+            elif cls == 2:  # slightly tilted square
                 h = par("square_h")
+                c, s = par("tilt_c"), par("tilt_s")
                 u = dx * c + dy * s
                 v = -dx * s + dy * c
                 inside = (np.abs(u) <= h) & (np.abs(v) <= h)
@@ -244,7 +252,7 @@ def _render(p: dict, lo: int, hi: int, size: int):
                 inside = ((e[0] >= 0) & (e[1] >= 0) & (e[2] >= 0)) | (
                     (e[0] <= 0) & (e[1] <= 0) & (e[2] <= 0)
                 )
-            else:  # thin line: a long, 1-3 px wide rectangle
+            else:  # thin line: a long rectangle, 1.8 to 3 px wide
                 along = dx * c + dy * s
                 across = -dx * s + dy * c
                 inside = (np.abs(along) <= par("line_half_len")) & (
@@ -271,7 +279,7 @@ def generate_shapes(n: int, size: int = 64, seed: int = 0, *, as_uint8: bool = F
     n : int
         Number of images (>= 0).
     size : int, default 64
-        Image side in pixels (>= 16). Shape sizes scale with ``size``; lines stay 1-3 px wide.
+        Image side in pixels (>= 16). Shape sizes scale with ``size``; lines stay 1.8-3 px wide.
     seed : int, default 0
         Seed of ``np.random.default_rng``: same ``(n, size, seed)``, same bytes.
     as_uint8 : bool, default False

@@ -35,7 +35,7 @@ def _conv_block(x, filters: int, batch_norm: bool, name: str):
 def build_unet(
     input_shape=(64, 64, 3),
     num_classes: int = 5,
-    base_filters: int = 16,
+    base_filters: int = 8,
     depth: int = 3,
     batch_norm: bool = True,
     name: str = "small_unet",
@@ -54,7 +54,7 @@ def build_unet(
         (``None`` is allowed for a variable size, checked at call time by the layers).
     num_classes : int, default 5
         Number of output channels (classes), >= 2.
-    base_filters : int, default 16
+    base_filters : int, default 8
         Filters of the first level (doubled at each level down).
     depth : int, default 3
         Number of poolings (>= 1). The receptive field grows with depth.

@@ -48,7 +48,7 @@ __all__ = [
 NUM_CLASSES = 5
 SEED = 0
 BATCH_SIZE = 8
-EPOCHS = 10
+EPOCHS = 7
 UNET = {"base_filters": 8, "depth": 3}
 """The UNet of notebook 05 (about 0.12 M parameters): ~1 minute a recipe on a 2-core CPU."""
 STEPS_PER_EPOCH = 1000 // BATCH_SIZE

@@ -152,7 +152,7 @@ def test_every_class_present_and_images_lack_classes(splits):
 
 
 def test_lines_are_thin(splits):
-    """A line pixel has few line neighbours across: lines are 1-3 px wide."""
+    """A line pixel has few line neighbours across: lines are at most 3 px wide."""
     y = splits["val"][1]
     line = y == 4
     # pixels of a line 4+ px wide would have line pixels 2 px away on both sides in some
