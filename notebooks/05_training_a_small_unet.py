@@ -191,17 +191,19 @@ show_gallery(x_test, m_test, test[best]["pred"], n=4, title=f"Test predictions o
 show_gallery(x_test, m_test, test["a"]["pred"], n=4, title=f"Test predictions of {RECIPES['a'].label}")
 
 # %% [markdown]
-# Recipe (a) did not collapse to "all background" here: getting objects right still raises pixel
-# accuracy, which is what the pooled loss rewards. Its weakness is the one the
-# formula predicts: the pooled loss counts **pixels**, not classes, so the thin, rare "line" class
+# Recipe (a) did not collapse to "all background" here: its background IoU is as good as any recipe's.
+# It falls behind on the **objects**. That is what its formula predicts: the pooled loss counts
+# **pixels**, not classes, and object pixels are a small share of all pixels, so getting them right
 # matters little to it. The per-class losses (c) and (d) give every present class the same weight:
 
 # %%
-line = CLASS_NAMES.index("line")
+objects = {k: float(np.mean(t["per_class_iou"][1:])) for k, t in test.items()}
 for key in test:
-    print(f"{RECIPES[key].label:52s} line IoU {test[key]['per_class_iou'][line]:.3f}")
-per_class_line = min(test[k]["per_class_iou"][line] for k in "cd")
-assert test["a"]["per_class_iou"][line] < per_class_line - 0.04   # below both per-class recipes
+    print(f"{RECIPES[key].label:52s} background IoU {test[key]['per_class_iou'][0]:.3f}"
+          f"   mean IoU of the 4 object classes {objects[key]:.3f}")
+others = [k for k in test if k != "a"]
+assert test["a"]["per_class_iou"][0] > max(test[k]["per_class_iou"][0] for k in test) - 0.01
+assert objects["a"] < min(objects[k] for k in others) - 0.05
 
 # %% [markdown]
 # ## 6. What the question's metric and accuracy said
@@ -228,7 +230,7 @@ assert spread("pixel_accuracy") < spread("mean_iou") / 3                # accura
 #   predictions (notebook 01), so its ranking is noise.
 # - Pixel accuracy is high for every recipe, and its spread is a fraction of the mean IoU's: background
 #   is most of every image, so accuracy compresses exactly the differences that matter (the small
-#   classes). A model that lost the "line" class entirely would still score high accuracy.
+#   classes). A model that lost a small class entirely would still score high accuracy.
 #
 # ## 7. "Should I monitor cross-entropy or IoU?"
 #
@@ -293,8 +295,8 @@ check_pooled_loss_from_accuracy(pooled_loss_from_accuracy)
 #
 # - Same model, seed and data; only the recipe changes, and the test mean IoU changes a lot.
 # - The question's recipe (pooled IoU loss over all classes, background included) trains, but ends below
-#   the per-class recipes, and far below them on the thin, rare class: the pooled loss counts pixels,
-#   not classes.
+#   the others: as good on background, clearly worse on the objects. The pooled loss counts pixels, not
+#   classes.
 # - Its logs could not tell: pixel accuracy is high for every model, and the buggy metric is nearly constant.
 # - Per-class losses (soft Jaccard, CE + Jaccard, Lovász) and plain cross-entropy all learn the shapes;
 #   the per-class IoU table shows which classes each recipe handles best.

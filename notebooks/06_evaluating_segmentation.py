@@ -1,3 +1,18 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
 # %% [markdown]
 # # 06 · Evaluating segmentation honestly
 #
@@ -15,7 +30,23 @@
 # about a minute if notebook 05's weights are not cached). **Time:** about 25 minutes.
 
 # %%
-# set-up (replaced by tools/build_notebooks.py with the canonical set-up cell)
+# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
+# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
+import os, sys, subprocess
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL = "https://github.com/iou-lab/iou-lab"
+if "google.colab" in sys.modules:
+    if not os.path.isdir("/content/iou-lab"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
+    os.chdir("/content/iou-lab/notebooks")
+    sys.path.insert(0, "/content/iou-lab")
+else:
+    try:
+        import helpers  # installed by `make lab` / `pip install -e .`
+    except ImportError:
+        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
+from helpers.runtime import import_tensorflow_quietly
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
 
 # %%
 import numpy as np
@@ -150,7 +181,9 @@ errors = pred != m_test
 print(f"share of all wrong pixels that lie on boundaries: {100 * (errors & void).sum() / errors.sum():.1f} %")
 
 # %% [markdown]
-# Ignoring a boundary band raises the score: a large share of the errors sit on boundaries. That is why
+# Ignoring a boundary band raises the mean: a large share of the errors sit on boundaries. (Not every
+# class gains: a line only a few pixels wide is almost all boundary, so the band removes most of its
+# pixels and the few left decide its IoU; the cell above prints each class.) That is why
 # a mean IoU "with void ignored" and one without are not comparable, and why the void convention must
 # be stated. Two mistakes to avoid:
 #
