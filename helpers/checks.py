@@ -31,6 +31,8 @@ __all__ = [
     "check_mean_iou_from_confusion_matrix",
     "check_accumulate_confusion_matrix",
     "check_keras_metric_for_one_hot",
+    "check_soft_iou",
+    "check_dice_from_jaccard",
     "check_best_epoch",
     "check_pooled_loss_from_accuracy",
     "check_worst_images",
@@ -370,3 +372,53 @@ def check_void_band(fn) -> CheckResult:
     if not np.array_equal(out.astype(np.int64), want.astype(np.int64)):
         return _report(False, "Not the expected masks: pixels where band is True become 255, the others keep their label.")
     return _report(True, "Right: the band is void (255) and the input is untouched.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebook 04
+# ---------------------------------------------------------------------------------------------
+def check_soft_iou(fn) -> CheckResult:
+    """Exercise 04.1: ``fn(y, p)`` = soft IoU of one class from a 0/1 mask ``y`` and probabilities ``p``."""
+    y = np.array([[1, 1, 0], [0, 1, 0]], dtype=np.float32)
+    p = np.array([[0.9, 0.6, 0.2], [0.1, 0.4, 0.3]], dtype=np.float32)
+    inter = float((y * p).sum())
+    want = inter / (y.sum() + p.sum() - inter)
+    done, out = _run(fn, y, p)
+    if not done:
+        return out
+    try:
+        got = float(out)
+    except (TypeError, ValueError):
+        return _report(False, "Return one number (a float).")
+    hard = (y * (p > 0.5)).sum() / ((y + (p > 0.5)) > 0).sum()
+    if abs(got - hard) < 1e-6:
+        return _report(False, "That is the hard IoU of the thresholded prediction: it has no gradient. Use the "
+                              "probabilities themselves: I = sum(y * p), U = sum(y) + sum(p) - I.")
+    if abs(got - 2 * inter / (y.sum() + p.sum())) < 1e-6:
+        return _report(False, "That is the soft Dice coefficient 2I / (|y| + |p|), not the soft IoU I / U.")
+    if abs(got - inter / (y.sum() + p.sum())) < 1e-6:
+        return _report(False, "The union counts the overlap twice: U = sum(y) + sum(p) - I.")
+    if abs(got - (inter + 1) / (y.sum() + p.sum() - inter + 1)) < 1e-6:
+        return _report(False, "No smoothing here: +1 changes the value, most for small classes.")
+    if abs(got - want) > 1e-5:
+        return _report(False, f"Expected {want:.4f}, got {got:.4f}. Soft IoU = sum(y*p) / (sum(y) + sum(p) - sum(y*p)).")
+    return _report(True, "Right: the soft IoU uses probabilities, so it has a gradient everywhere.")
+
+
+def check_dice_from_jaccard(fn) -> CheckResult:
+    """Exercise 04.2: ``fn(j)`` = the Dice coefficient of two masks whose IoU is ``j``."""
+    for j in (0.0, 0.25, 0.5, 0.8, 1.0):
+        done, out = _run(fn, j)
+        if not done:
+            return out
+        try:
+            got = float(out)
+        except (TypeError, ValueError):
+            return _report(False, "Return one number (a float).")
+        want = 2 * j / (1 + j)
+        if 0 < j < 1 and abs(got - j / (2 - j)) < 1e-9:
+            return _report(False, "That converts the other way (Dice to IoU is J = D / (2 - D)).")
+        if abs(got - want) > 1e-9:
+            return _report(False, f"For IoU {j} the Dice is {want:.4f}, got {got:.4f}. With |A∩B| = I and "
+                                  "|A∪B| = U: |A| + |B| = U + I, so Dice = 2I / (U + I); divide by U.")
+    return _report(True, "Right: Dice = 2J / (1 + J), always at least the IoU.")

@@ -498,6 +498,37 @@ for target, jaccard, dice, lovasz in lovasz_rows:
 # 05 compares these losses in training.
 
 # %% [markdown]
+# ## Exercises
+#
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_04.py` (try first!).
+#
+# **Exercise 1.** Write `soft_iou(y, p)`: the soft IoU of one class, from its 0/1 truth mask `y` and
+# the predicted probabilities `p` of that class (same shape), as a float. No smoothing.
+
+# %%
+from helpers.checks import check_dice_from_jaccard, check_soft_iou
+
+
+def soft_iou(y, p):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_soft_iou(soft_iou)
+
+# %% [markdown]
+# **Exercise 2.** Two masks have IoU `j`. Write `dice_from_jaccard(j)`: their Dice coefficient.
+
+# %%
+def dice_from_jaccard(j):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_dice_from_jaccard(dice_from_jaccard)
+
+# %% [markdown]
 # ## Summary
 #
 # - The hard IoU goes through `argmax`: piecewise constant, no gradient (`tape.gradient` returns `None`).

@@ -174,3 +174,23 @@ def test_void_band(capsys):
     _assert_verdict(checks.check_void_band(in_place), False, capsys, "changed the input")
     _assert_verdict(checks.check_void_band(lambda m, b: np.where(b, 0, m)), False, capsys, "Void is not background")
     _assert_verdict(checks.check_void_band(_solutions(6).with_void_band), True, capsys)
+
+
+# --- 04 ------------------------------------------------------------------------------------
+def test_soft_iou(capsys):
+    def hard(y, p):
+        b = p > 0.5
+        return (y * b).sum() / ((y + b) > 0).sum()
+
+    _assert_verdict(checks.check_soft_iou(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_soft_iou(hard), False, capsys, "no gradient")
+    _assert_verdict(checks.check_soft_iou(lambda y, p: 2 * (y * p).sum() / (y.sum() + p.sum())), False, capsys, "Dice")
+    _assert_verdict(checks.check_soft_iou(lambda y, p: (y * p).sum() / (y.sum() + p.sum())), False, capsys, "twice")
+    _assert_verdict(checks.check_soft_iou(_solutions(4).soft_iou), True, capsys)
+
+
+def test_dice_from_jaccard(capsys):
+    _assert_verdict(checks.check_dice_from_jaccard(stub), False, capsys, "Not done yet")
+    _assert_verdict(checks.check_dice_from_jaccard(lambda j: j / (2 - j)), False, capsys, "other way")
+    _assert_verdict(checks.check_dice_from_jaccard(lambda j: 2 * j), False, capsys)
+    _assert_verdict(checks.check_dice_from_jaccard(_solutions(4).dice_from_jaccard), True, capsys)
