@@ -227,18 +227,22 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 #
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
 # 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
-# tf.keras raised an error). If 255 was a real class you forgot in `num_classes`, or a bug in the data
+# versions, tf.keras and Keras 3.13 as on Colab, raise an error). If 255 was a real class you forgot in `num_classes`, or a bug in the data
 # loader produced out-of-range labels, you will never know. With Keras ≥ 3.15 the number below is
-# exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown:
+# exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown;
+# with an older Keras the cell reports the error instead:
 
 # %%
 with_void = masks.copy()
 with_void[:, :8, :] = 255                                    # the top 8 rows of every mask: void
-keras_value = keras_result(keras.metrics.MeanIoU(num_classes=5), with_void, pred_labels)
-print(f"keras {keras.__version__}: MeanIoU(5) with 255 labels and no ignore_class = {keras_value:.4f}")
-if tuple(int(v) for v in keras.__version__.split(".")[:2]) >= (3, 15):
+try:
+    keras_value = keras_result(keras.metrics.MeanIoU(num_classes=5), with_void, pred_labels)
+    print(f"keras {keras.__version__}: MeanIoU(5) with 255 labels and no ignore_class = {keras_value:.4f}")
     # the 255 pixels were silently left out: the same number as an explicit ignore_index=255
     assert abs(keras_value - M.mean_iou(with_void, pred_labels, 5, ignore_index=255)) < 1e-6
+except tf.errors.InvalidArgumentError:  # Keras < 3.15 (e.g. 3.13 on Colab) still refuses
+    print(f"keras {keras.__version__}: MeanIoU(5) raised InvalidArgumentError on the 255 labels")
+    assert tuple(int(v) for v in keras.__version__.split(".")[:2]) < (3, 15)
 
 # %% tags=["nbval-check-output"]
 try:

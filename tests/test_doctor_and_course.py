@@ -31,9 +31,11 @@ def test_doctor_on_colab_warns_against_ipywidgets_8(monkeypatch):
     import types
 
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    real = doctor._version
+    monkeypatch.setattr(doctor, "_version", lambda name: "8.1.9" if name == "ipywidgets" else real(name))
     findings = {f.name: f for f in doctor.diagnose()}
     frontend = findings["widget front-end"]
-    assert frontend.ok is False and "7.7" in frontend.fix  # ipywidgets 8 here: wrong for Colab
+    assert frontend.ok is False and "7.7" in frontend.fix  # ipywidgets 8 on Colab breaks its widgets
     assert "Restart" in findings["GPU"].fix or "GPU" in findings["GPU"].fix
 
 
