@@ -1,7 +1,11 @@
 # IoU Lab — `make lab` opens the course, `make test` runs every test. Both create .venv on first use.
-# Needs Python 3.10-3.13 as `python3` (override: make lab PYTHON=python3.12).
+# Needs CPython 3.11-3.13: a pre-flight (tools/preflight.py) finds python3 / python3.13 / python3.12 /
+# python3.11, or the one you name (make lab PYTHON=python3.12), and stops before any download if none fits.
 
-PYTHON ?= python3
+PYTHON ?=
+# the interpreter that runs the pre-flight itself (any Python 3 will do)
+PREFLIGHT_PYTHON := $(or $(PYTHON),$(shell command -v python3 2>/dev/null),python)
+PREFLIGHT = PYTHON="$(PYTHON)" VENV="$(VENV)" $(PREFLIGHT_PYTHON) tools/preflight.py
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -9,30 +13,44 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 # Colab compatibility environment: Colab's Python (3.13) when this machine has it, else $(PYTHON)
 COLAB_VENV   ?= .venv-colab
-COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON))
+COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON),python3)
 COLAB_STAMP  := $(COLAB_VENV)/.installed
 
-.PHONY: test-colab lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+.PHONY: seeds lint preflight site lab-course test-colab lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
-	@echo "make lab        set up .venv (first time) and open JupyterLab on notebooks/"
+	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
+	@echo "make lab-course JupyterLab on notebooks/ itself (maintainers: edits there change the tracked files)"
+	@echo "make preflight  check for a usable Python 3.11-3.13 (lab and test run it first)"
+	@echo "make site       static HTML site of the executed notebooks in site/ (nothing is executed)"
 	@echo "make test       set up .venv (first time) and run unit tests + nbval over every notebook"
 	@echo "make test-unit  unit tests only (fast)"
 	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
+	@echo "make lint       ruff check + ruff format --check (config in pyproject.toml)"
 	@echo "make bench      write benchmarks/RESULTS.md"
+	@echo "make seeds      the seed-and-machine study behind notebook 05 (about an hour; data/seed_study/)"
 	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
 
-$(STAMP): requirements.txt pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+preflight:
+	@$(PREFLIGHT)
+
+$(STAMP): requirements.txt pyproject.toml | preflight
+	@test -x $(BIN)/python || { py="$$($(PREFLIGHT) --print)" && echo "$$py -m venv $(VENV)" && "$$py" -m venv $(VENV); }
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt -e .
 	@touch $@
 
-lab: $(STAMP)
+# Learners work on their own git-ignored copies (my-notebooks/, made on first run, never overwritten),
+# so `git pull` for course updates never conflicts with their edits. See README.md.
+lab: preflight $(STAMP)
+	$(BIN)/python tools/learner_copies.py
+	$(BIN)/jupyter lab my-notebooks/
+
+lab-course: preflight $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
-test: $(STAMP)
+test: preflight $(STAMP)
 	$(BIN)/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 -p no:cacheprovider
 
@@ -71,8 +89,19 @@ sync: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python tools/build_readme.py
 
+# ruff (configured in pyproject.toml): lint, and the formatting check (ruff format fixes it)
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The seed-and-machine study behind notebook 05's claims (about an hour on 2 cores; not run by CI).
+# Each setting resumes where it stopped; results: data/seed_study/<setting>.json (committed).
+seeds: $(STAMP)
+	$(BIN)/python tools/seed_study.py --setting threads2 --seeds 0 1 2 3 4
+	$(BIN)/python tools/seed_study.py --setting threads1 --seeds 0 1 2 3 4
 
 # The course under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1): unit tests + every notebook.
 $(COLAB_STAMP): requirements-colab.txt pyproject.toml
@@ -85,6 +114,11 @@ test-colab: $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/python -c "import sys, tensorflow as tf, keras, ipywidgets; print('Colab check:', sys.version.split()[0], 'TF', tf.__version__, 'Keras', keras.__version__, 'ipywidgets', ipywidgets.__version__)"
 	$(COLAB_VENV)/bin/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 -p no:cacheprovider
+
+# The course as a static website (site/index.html): the executed notebooks rendered by nbconvert,
+# nothing executed, nothing fetched from the web at build time.
+site: $(STAMP)
+	$(BIN)/python tools/build_site.py
 
 clean:
 	rm -rf $(VENV) $(COLAB_VENV) .pytest_cache .hypothesis

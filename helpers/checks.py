@@ -17,11 +17,12 @@ False
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from helpers import metrics as M
+from . import metrics as M
 
 __all__ = [
     "CheckResult",
@@ -72,8 +73,20 @@ def _run(fn, *args):
         return True, fn(*args)
     except NotImplementedError:
         return False, _report(False, "Not done yet: replace the `...` / `raise NotImplementedError` with your code.")
-    except Exception as exc:  # noqa: BLE001 - feedback, not a crash
+    except Exception as exc:
         return False, _report(False, f"Your function raised {type(exc).__name__}: {exc}")
+
+
+def _run_number(fn, *args):
+    """Call the learner's function and read its answer as one float: ``(value, None)``, or
+    ``(None, CheckResult)`` when it could not (a stub, a crash, or not a number)."""
+    done, out = _run(fn, *args)
+    if not done:
+        return None, out
+    try:
+        return float(out), None
+    except (TypeError, ValueError):
+        return None, _report(False, f"Return one number (a float), not {type(out).__name__}.")
 
 
 def _close(a, b, tol=1e-6) -> bool:
@@ -94,24 +107,38 @@ def _to_numpy(x):
 # ---------------------------------------------------------------------------------------------
 def check_labels_from_probabilities(fn) -> CheckResult:
     """Exercise 01.1: ``fn(y_pred)`` turns probabilities ``(..., C)`` into integer labels ``(...)``."""
-    probs = np.array([[[0.1, 0.45, 0.15, 0.15, 0.15], [0.05, 0.05, 0.1, 0.2, 0.6]],
-                      [[0.1, 0.1, 0.7, 0.05, 0.05], [0.2, 0.2, 0.2, 0.2, 0.2]]], np.float32)
+    probs = np.array(
+        [
+            [[0.1, 0.45, 0.15, 0.15, 0.15], [0.05, 0.05, 0.1, 0.2, 0.6]],
+            [[0.1, 0.1, 0.7, 0.05, 0.05], [0.2, 0.2, 0.2, 0.2, 0.2]],
+        ],
+        np.float32,
+    )
     expected = np.array([[1, 4], [2, 0]])
     done, out = _run(fn, probs)
     if not done:
         return out
     out = _to_numpy(out)
     if out.shape == probs.shape:
-        return _report(False, "Your result still has a class axis: a label map has one integer per pixel. "
-                              "Which function picks the index of the largest value along the last axis?")
+        return _report(
+            False,
+            "Your result still has a class axis: a label map has one integer per pixel. "
+            "Which function picks the index of the largest value along the last axis?",
+        )
     if out.shape != expected.shape:
         return _report(False, f"Expected shape {expected.shape} (one label per pixel), got {out.shape}.")
     if np.array_equal(out, np.zeros_like(expected)) or np.array_equal(out, np.argmax(np.round(probs), -1)):
-        return _report(False, "Some pixels lost their class: rounding or casting probabilities is not the same "
-                              "as choosing the most likely class (a pixel at [.1, .45, .15, .15, .15] is class 1).")
+        return _report(
+            False,
+            "Some pixels lost their class: rounding or casting probabilities is not the same "
+            "as choosing the most likely class (a pixel at [.1, .45, .15, .15, .15] is class 1).",
+        )
     if not np.array_equal(out, expected):
-        return _report(False, f"Expected labels {expected.tolist()}, got {out.tolist()}. Take the argmax over the "
-                              "last axis (the classes), not over the pixels.")
+        return _report(
+            False,
+            f"Expected labels {expected.tolist()}, got {out.tolist()}. Take the argmax over the "
+            "last axis (the classes), not over the pixels.",
+        )
     return _report(True, "Right: argmax over the class axis gives exactly one class per pixel.")
 
 
@@ -125,22 +152,31 @@ def check_region_sums(fn) -> CheckResult:
     lab_p[1][lab_p[1] == 2] = 0  # class 2 absent from image 1
     y_t = np.eye(3, dtype=np.float32)[lab_t]
     y_p = np.eye(3, dtype=np.float32)[lab_p]
-    expected = np.stack([M.per_class_iou(lab_t[i], lab_p[i], 3) for i in range(2)])
+    expected = np.stack([M.per_class_iou(lab_t[i], lab_p[i], num_classes=3) for i in range(2)])
     done, out = _run(fn, y_t, y_p)
     if not done:
         return out
     out = _to_numpy(out)
     if out.shape == (2, 5, 3):
-        return _report(False, "Your result has one value per image, column and class: you summed over axis 1 "
-                              "(height) only. Sum over height AND width.")
+        return _report(
+            False,
+            "Your result has one value per image, column and class: you summed over axis 1 "
+            "(height) only. Sum over height AND width.",
+        )
     if out.shape != (2, 3):
         return _report(False, f"Expected shape (2, 3): one IoU per image and class; got {out.shape}.")
     if _close(np.nan_to_num(out, nan=1.0), np.nan_to_num(expected, nan=1.0)) and not np.isnan(out[1, 2]):
-        return _report(False, "Class 2 is absent from image 2 (truth and prediction): its IoU is 0/0, undefined. "
-                              "A score of 1 there is a reward for nothing: return NaN instead.")
+        return _report(
+            False,
+            "Class 2 is absent from image 2 (truth and prediction): its IoU is 0/0, undefined. "
+            "A score of 1 there is a reward for nothing: return NaN instead.",
+        )
     if not _close(out, expected):
-        return _report(False, "Not the IoU of each class in each image. Intersection = sum of y_true * y_pred, "
-                              "union = sum(y_true) + sum(y_pred) - intersection, over axes (1, 2); no +1.")
+        return _report(
+            False,
+            "Not the IoU of each class in each image. Intersection = sum of y_true * y_pred, "
+            "union = sum(y_true) + sum(y_pred) - intersection, over axes (1, 2); no +1.",
+        )
     return _report(True, "Right: one IoU per image and class, and NaN where a class is absent from both.")
 
 
@@ -155,33 +191,29 @@ def check_iou_of_masks(fn) -> CheckResult:
     b[1:3, 1:3] = True
     cases = [((a, b), 1 / 7), ((a, a), 1.0), ((a, ~a), 0.0)]
     for (x, y), want in cases:
-        done, out = _run(fn, x, y)
-        if not done:
-            return out
-        try:
-            got = float(out)
-        except (TypeError, ValueError):
-            return _report(False, f"Return one number (a float), not {type(out).__name__}.")
+        got, failed = _run_number(fn, x, y)
+        if failed is not None:
+            return failed
         if abs(got - 2 * want / (1 + want)) < 1e-9 and want not in (0.0, 1.0):
             return _report(False, "That is the Dice coefficient 2|A∩B| / (|A|+|B|), not IoU |A∩B| / |A∪B|.")
         if abs(got - want) > 1e-9:
-            return _report(False, f"IoU of two 2x2 squares overlapping in one pixel should be 1/7 ≈ 0.143 "
-                                  f"(got {got:.3f} for a case whose answer is {want:.3f}). IoU = |A∩B| / |A∪B|.")
+            return _report(
+                False,
+                f"IoU of two 2x2 squares overlapping in one pixel should be 1/7 ≈ 0.143 "
+                f"(got {got:.3f} for a case whose answer is {want:.3f}). IoU = |A∩B| / |A∪B|.",
+            )
     empty = np.zeros((3, 3), bool)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        done, out = _run(fn, empty, empty)
-    if not done:
-        return out
-    try:
-        got = float(out)
-    except (TypeError, ValueError):
-        return _report(False, "Return one number (a float).")
+        got, failed = _run_number(fn, empty, empty)
+    if failed is not None:
+        return failed
     if got == 1.0:
-        return _report(False, "Your IoU is 1.0 for two empty masks: are you counting absent classes? 0/0 is "
-                              "undefined: return float('nan') so that a mean can leave it out.")
+        return _report(
+            False,
+            "Your IoU is 1.0 for two empty masks: are you counting absent classes? 0/0 is "
+            "undefined: return float('nan') so that a mean can leave it out.",
+        )
     if not np.isnan(got):
         return _report(False, f"Two empty masks: 0/0 is undefined, return NaN (got {got}).")
     return _report(True, "Right: IoU = |A∩B| / |A∪B|, and NaN when both masks are empty.")
@@ -193,27 +225,34 @@ def check_mean_iou_from_confusion_matrix(fn) -> CheckResult:
     # class 2: absent from truth and prediction; class 3: predicted once, never true (IoU 0)
     iou = M.iou_from_confusion_matrix(cm)
     expected = float(np.nanmean(iou))
-    done, out = _run(fn, cm)
-    if not done:
-        return out
-    try:
-        got = float(out)
-    except (TypeError, ValueError):
-        return _report(False, "Return one number (a float).")
+    got, failed = _run_number(fn, cm)
+    if failed is not None:
+        return failed
     if abs(got - np.nan_to_num(iou, nan=0.0).mean()) < 1e-9:
-        return _report(False, "Class 2 is absent from truth and prediction, and you counted it as 0. "
-                              "Exclude absent classes from the mean (np.nanmean).")
+        return _report(
+            False,
+            "Class 2 is absent from truth and prediction, and you counted it as 0. "
+            "Exclude absent classes from the mean (np.nanmean).",
+        )
     if abs(got - np.nan_to_num(iou, nan=1.0).mean()) < 1e-9:
         return _report(False, "Your IoU is 1.0 on an empty class: are you counting absent classes? Exclude them.")
     tp = np.diag(cm)
-    if abs(got - np.mean(tp[:2] / np.maximum(cm.sum(1)[:2], 1))) < 1e-9 or abs(got - np.nanmean(np.where(cm.sum(1) > 0, tp / np.maximum(cm.sum(1), 1), np.nan))) < 1e-9:
+    if (
+        abs(got - np.mean(tp[:2] / np.maximum(cm.sum(1)[:2], 1))) < 1e-9
+        or abs(got - np.nanmean(np.where(cm.sum(1) > 0, tp / np.maximum(cm.sum(1), 1), np.nan))) < 1e-9
+    ):
         return _report(False, "That is recall (TP / row sum). IoU's denominator is TP + FP + FN = row + column - TP.")
     if abs(got - float(np.mean(iou[:2]))) < 1e-9:
-        return _report(False, "Class 3 was predicted once but never appears in the truth: its IoU is 0, and it "
-                              "counts. Only classes absent from BOTH truth and prediction are left out.")
+        return _report(
+            False,
+            "Class 3 was predicted once but never appears in the truth: its IoU is 0, and it "
+            "counts. Only classes absent from BOTH truth and prediction are left out.",
+        )
     if abs(got - expected) > 1e-9:
         return _report(False, f"Expected {expected:.4f}, got {got:.4f}. IoU_c = cm[c, c] / (row_c + col_c - cm[c, c]).")
-    return _report(True, "Right: per-class IoU from rows and columns, mean over classes present in truth or prediction.")
+    return _report(
+        True, "Right: per-class IoU from rows and columns, mean over classes present in truth or prediction."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,16 +266,16 @@ def check_accumulate_confusion_matrix(fn) -> CheckResult:
     p = rng.integers(0, 4, (6, 5, 5))
     cm = np.zeros((4, 4), np.int64)
     for i in range(0, 6, 2):
-        done, out = _run(fn, cm, t[i:i + 2], p[i:i + 2])
+        done, out = _run(fn, cm, t[i : i + 2], p[i : i + 2])
         if not done:
             return out
         cm = np.asarray(out)
-    want = M.confusion_matrix(t, p, 4)
+    want = M.confusion_matrix(t, p, num_classes=4)
     if cm.shape != (4, 4):
         return _report(False, f"Return the (C, C) matrix; got shape {cm.shape}.")
     if np.array_equal(cm, want.T):
         return _report(False, "Rows and columns are swapped: rows are the TRUE class, columns the PREDICTED one.")
-    if np.array_equal(cm, M.confusion_matrix(t[4:], p[4:], 4)):
+    if np.array_equal(cm, M.confusion_matrix(t[4:], p[4:], num_classes=4)):
         return _report(False, "Only the last batch is in the matrix: add each batch's counts to the running total.")
     if not np.array_equal(cm, want):
         return _report(False, "The counts are off. Hint: np.bincount(true * C + pred, minlength=C*C).reshape(C, C).")
@@ -253,7 +292,7 @@ def check_keras_metric_for_one_hot(make_metric) -> CheckResult:
     pred_lab = np.where(rng.uniform(size=lab.shape) < 0.3, rng.integers(0, 3, lab.shape), lab)
     y_true = np.eye(3, dtype=np.float32)[lab]
     y_pred = (0.6 * np.eye(3)[pred_lab] + 0.4 * rng.dirichlet(np.ones(3), size=lab.shape)).astype(np.float32)
-    want = M.mean_iou(lab, pred_lab, 3)
+    want = M.mean_iou(lab, pred_lab, num_classes=3)
     done, metric = _run(make_metric)
     if not done:
         return metric
@@ -262,12 +301,14 @@ def check_keras_metric_for_one_hot(make_metric) -> CheckResult:
     try:
         metric.update_state(y_true, y_pred)
         got = float(metric.result())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return _report(False, f"The metric failed on one-hot y_true and softmax y_pred: {type(exc).__name__}: {exc}")
     if abs(got - want) > 1e-5:
-        hint = ("MeanIoU expects label maps by default: with one-hot masks and probabilities it scores the "
-                "channels, not the classes. Use OneHotMeanIoU, or MeanIoU(..., sparse_y_true=False, "
-                "sparse_y_pred=False).")
+        hint = (
+            "MeanIoU expects label maps by default: with one-hot masks and probabilities it scores the "
+            "channels, not the classes. Use OneHotMeanIoU, or MeanIoU(..., sparse_y_true=False, "
+            "sparse_y_pred=False)."
+        )
         return _report(False, f"It reports {got:.4f}, the true mean IoU is {want:.4f}. {hint}")
     return _report(True, f"Right: {got:.4f}, the dataset-level mean IoU of these one-hot masks and probabilities.")
 
@@ -293,11 +334,17 @@ def check_best_epoch(fn) -> CheckResult:
     except (TypeError, ValueError):
         return _report(False, f"Return an epoch index (an int), not {type(out).__name__}.")
     if got == 3:
-        return _report(False, "That is the epoch with the lowest validation loss. A loss value is not the number "
-                              "you report: select on the validation mean IoU (highest is best).")
+        return _report(
+            False,
+            "That is the epoch with the lowest validation loss. A loss value is not the number "
+            "you report: select on the validation mean IoU (highest is best).",
+        )
     if got == 4:
-        return _report(False, "That is the last epoch, or the best on TRAINING data or by accuracy. Select on "
-                              "validation data, by mean IoU.")
+        return _report(
+            False,
+            "That is the last epoch, or the best on TRAINING data or by accuracy. Select on "
+            "validation data, by mean IoU.",
+        )
     if got != 2:
         return _report(False, "Not the epoch with the highest val_mean_iou. Hint: np.argmax(history['val_mean_iou']).")
     return _report(True, "Right: the epoch with the highest validation mean IoU (epoch index 2).")
@@ -308,21 +355,22 @@ def check_pooled_loss_from_accuracy(fn) -> CheckResult:
     cases = [(0.5, 100), (0.9, 4096), (1.0, 10), (0.0, 50)]
     for a, n in cases:
         want = 1 - (a * n + 1) / (2 * n - a * n + 1)
-        done, out = _run(fn, a, n)
-        if not done:
-            return out
-        try:
-            got = float(out)
-        except (TypeError, ValueError):
-            return _report(False, "Return one number (a float).")
+        got, failed = _run_number(fn, a, n)
+        if failed is not None:
+            return failed
         if abs(got - (1 - (a * n + 1) / (n + 1))) < 1e-9 and a < 1:
             return _report(False, "The union is not n: it is sum(y) + sum(p) - intersection = n + n - a*n.")
         if abs(got - (1 - a * n / (2 * n - a * n))) < 1e-9 and a < 1:
             return _report(False, "Almost: the question adds 1 to numerator and denominator (smoothing).")
         if abs(got - want) > 1e-9:
-            return _report(False, f"For a={a}, n={n} expected {want:.4f}, got {got:.4f}. Intersection = a*n, "
-                                  "sum(y) = sum(p) = n; loss = 1 - (I + 1) / (sum(y) + sum(p) - I + 1).")
-    return _report(True, "Right: with one-hot targets and softmax outputs, the pooled loss is a function of accuracy alone.")
+            return _report(
+                False,
+                f"For a={a}, n={n} expected {want:.4f}, got {got:.4f}. Intersection = a*n, "
+                "sum(y) = sum(p) = n; loss = 1 - (I + 1) / (sum(y) + sum(p) - I + 1).",
+            )
+    return _report(
+        True, "Right: with one-hot targets and softmax outputs, the pooled loss is a function of accuracy alone."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,8 +389,11 @@ def check_worst_images(fn) -> CheckResult:
     if got == [4, 2, 5]:
         return _report(True, "Right: the k lowest, lowest first, and NaN (nothing to score) never counts as worst.")
     if 1 in got:
-        return _report(False, "An image with IoU NaN has nothing to score: it is not a worst image. np.argsort puts "
-                              "NaN last, but check how you handle it (e.g. replace NaN by np.inf first).")
+        return _report(
+            False,
+            "An image with IoU NaN has nothing to score: it is not a worst image. np.argsort puts "
+            "NaN last, but check how you handle it (e.g. replace NaN by np.inf first).",
+        )
     if got == [0, 3, 5] or got == [0, 3, 5][::-1]:
         return _report(False, "Those are the BEST images: sort in increasing order of IoU.")
     if sorted(got) == [2, 4, 5]:
@@ -365,12 +416,17 @@ def check_void_band(fn) -> CheckResult:
     if out.shape != want.shape:
         return _report(False, f"Expected shape {want.shape}, got {out.shape}.")
     if np.array_equal(out, np.where(band, 0, original)):
-        return _report(False, "Void is not background: set the band to 255 and pass ignore_index=255, or the "
-                              "band's object pixels become background 'truth'.")
+        return _report(
+            False,
+            "Void is not background: set the band to 255 and pass ignore_index=255, or the "
+            "band's object pixels become background 'truth'.",
+        )
     if np.array_equal(out, np.where(~band, 255, original)):
         return _report(False, "The band is inverted: set the pixels where band is True to 255.")
     if not np.array_equal(out.astype(np.int64), want.astype(np.int64)):
-        return _report(False, "Not the expected masks: pixels where band is True become 255, the others keep their label.")
+        return _report(
+            False, "Not the expected masks: pixels where band is True become 255, the others keep their label."
+        )
     return _report(True, "Right: the band is void (255) and the input is untouched.")
 
 
@@ -383,17 +439,16 @@ def check_soft_iou(fn) -> CheckResult:
     p = np.array([[0.9, 0.6, 0.2], [0.1, 0.4, 0.3]], dtype=np.float32)
     inter = float((y * p).sum())
     want = inter / (y.sum() + p.sum() - inter)
-    done, out = _run(fn, y, p)
-    if not done:
-        return out
-    try:
-        got = float(out)
-    except (TypeError, ValueError):
-        return _report(False, "Return one number (a float).")
+    got, failed = _run_number(fn, y, p)
+    if failed is not None:
+        return failed
     hard = (y * (p > 0.5)).sum() / ((y + (p > 0.5)) > 0).sum()
     if abs(got - hard) < 1e-6:
-        return _report(False, "That is the hard IoU of the thresholded prediction: it has no gradient. Use the "
-                              "probabilities themselves: I = sum(y * p), U = sum(y) + sum(p) - I.")
+        return _report(
+            False,
+            "That is the hard IoU of the thresholded prediction: it has no gradient. Use the "
+            "probabilities themselves: I = sum(y * p), U = sum(y) + sum(p) - I.",
+        )
     if abs(got - 2 * inter / (y.sum() + p.sum())) < 1e-6:
         return _report(False, "That is the soft Dice coefficient 2I / (|y| + |p|), not the soft IoU I / U.")
     if abs(got - inter / (y.sum() + p.sum())) < 1e-6:
@@ -401,24 +456,25 @@ def check_soft_iou(fn) -> CheckResult:
     if abs(got - (inter + 1) / (y.sum() + p.sum() - inter + 1)) < 1e-6:
         return _report(False, "No smoothing here: +1 changes the value, most for small classes.")
     if abs(got - want) > 1e-5:
-        return _report(False, f"Expected {want:.4f}, got {got:.4f}. Soft IoU = sum(y*p) / (sum(y) + sum(p) - sum(y*p)).")
+        return _report(
+            False, f"Expected {want:.4f}, got {got:.4f}. Soft IoU = sum(y*p) / (sum(y) + sum(p) - sum(y*p))."
+        )
     return _report(True, "Right: the soft IoU uses probabilities, so it has a gradient everywhere.")
 
 
 def check_dice_from_jaccard(fn) -> CheckResult:
     """Exercise 04.2: ``fn(j)`` = the Dice coefficient of two masks whose IoU is ``j``."""
     for j in (0.0, 0.25, 0.5, 0.8, 1.0):
-        done, out = _run(fn, j)
-        if not done:
-            return out
-        try:
-            got = float(out)
-        except (TypeError, ValueError):
-            return _report(False, "Return one number (a float).")
+        got, failed = _run_number(fn, j)
+        if failed is not None:
+            return failed
         want = 2 * j / (1 + j)
         if 0 < j < 1 and abs(got - j / (2 - j)) < 1e-9:
             return _report(False, "That converts the other way (Dice to IoU is J = D / (2 - D)).")
         if abs(got - want) > 1e-9:
-            return _report(False, f"For IoU {j} the Dice is {want:.4f}, got {got:.4f}. With |A∩B| = I and "
-                                  "|A∪B| = U: |A| + |B| = U + I, so Dice = 2I / (U + I); divide by U.")
+            return _report(
+                False,
+                f"For IoU {j} the Dice is {want:.4f}, got {got:.4f}. With |A∩B| = I and "
+                "|A∪B| = U: |A| + |B| = U + I, so Dice = 2I / (U + I); divide by U.",
+            )
     return _report(True, "Right: Dice = 2J / (1 + J), always at least the IoU.")

@@ -1,11 +1,27 @@
-"""The course map and the repository address: the one place both are written down.
+"""The course's metadata, in one place: the repository address, the course map, each notebook's
+title cell and its set-up cell.
 
-``REPO_URL`` is the repository's public address. Setting it is a one-line change here; then
-``make notebooks`` rewrites every notebook's set-up cell and ``make readme`` the README's badges
-(tests/test_project.py fails until both agree with this file).
+``tools/build_notebooks.py`` (``make notebooks``) writes every notebook's first markdown cell from
+:func:`title_markdown` (heading, badges, "Prerequisites" and "Time" from :data:`NOTEBOOKS`) and
+its first code cell from :data:`SETUP_CELL`; ``tools/build_readme.py`` (``make readme``) writes the
+README's course map from :func:`course_map_markdown`. ``REPO_URL`` is the repository's public
+address; setting it is a one-line change here. tests/test_project.py and
+tests/test_doctor_and_course.py fail until the notebooks and the README agree with this file.
+
+Tools, tests and notebooks import it as ``helpers.course`` (``helpers`` is installed with
+``pip install -e .``).
+
+Examples
+--------
+>>> [nb["file"][:2] for nb in NOTEBOOKS][:3]
+['00', '01', '02']
+>>> prerequisites_markdown("03_correct_iou_in_keras.ipynb")
+'**Prerequisites:** notebooks 01, 02; Keras `compile` / `fit`. **Time:** about 30 minutes.'
 """
 
 from __future__ import annotations
+
+import re
 
 REPO_URL = "https://github.com/iou-lab/iou-lab"
 """Public address of the course repository (GitHub)."""
@@ -23,47 +39,93 @@ NOTEBOOKS = (
     {
         "file": "01_the_buggy_mean_iou.ipynb",
         "title": "Is this IoU right? The question's metric, bug by bug",
-        "learn": "Test a metric on known answers; five IoU bugs and their fixes; two traps",
-        "minutes": 25,
+        "learn": "Test a metric on known answers; five IoU bugs and their fixes; two traps; code to take home",
+        "minutes": 30,
         "needs": "NumPy, first steps in Keras",
     },
     {
         "file": "02_iou_from_first_principles.ipynb",
         "title": "IoU from first principles",
         "learn": "IoU and Dice, the confusion matrix, absent classes, ignore labels, accuracy vs IoU",
-        "minutes": 35,
-        "needs": "01",
+        "minutes": 55,
+        "time": "45 to 60 minutes, with the explorers and the exercises",
+        "needs": "NumPy; 01 helps",
     },
     {
         "file": "03_correct_iou_in_keras.ipynb",
         "title": "A correct IoU metric in Keras",
         "learn": "Function metric vs streaming metric, cross-checks, traps in Keras's own metrics",
-        "minutes": 25,
-        "needs": "01, 02",
+        "minutes": 30,
+        "needs": "01, 02; Keras `compile` / `fit`",
     },
     {
         "file": "04_soft_vs_hard_iou.ipynb",
-        "title": "Soft versus hard IoU",
+        "title": "Soft versus hard IoU: what a loss can optimise",
         "learn": "Why argmax has no gradient; soft Jaccard, Dice, Lovász-softmax; the pooled-loss trap",
-        "minutes": 30,
-        "needs": "01–03",
+        "minutes": 55,
+        "time": "45 to 60 minutes, with the explorer and the exercises",
+        "needs": "01–03; softmax, `tf.GradientTape`",
     },
     {
         "file": "05_training_a_small_unet.ipynb",
         "title": "Training a small UNet with five losses",
         "learn": "The question's recipe vs CE, Jaccard, CE + Jaccard, Lovász; which metric to monitor",
-        "minutes": 30,
+        "minutes": 40,
         "needs": "01–04",
     },
     {
         "file": "06_evaluating_segmentation.ipynb",
         "title": "Evaluating segmentation honestly",
         "learn": "Dataset vs per-image vs per-class IoU, worst images, void labels, a reporting checklist",
-        "minutes": 25,
-        "needs": "05 (runs alone)",
+        "minutes": 30,
+        "needs": "02, 03, 05 (runs alone)",
+    },
+    {
+        "file": "07_your_metric_your_data.ipynb",
+        "title": "Is my IoU right? Your metric, your data",
+        "learn": "Audit any metric or loss in one call; your folder of images and masks at 224×224, streamed "
+                 "through tf.data, with a written report",
+        "minutes": 30,
+        "needs": "01, 03, 06",
     },
 )
-"""The notebooks in order: file, title, what you learn, minutes, prerequisites."""
+"""The notebooks in order: file, title, what you learn, minutes, prerequisites ("–": none; two-digit
+numbers are notebooks), and optionally "time", the title cell's wording of the time when "about N
+minutes" says too little (N stays the map's number). The README's map and each notebook's title
+cell are written from it."""
+
+REPO_DIR_ON_COLAB = "/content/iou-lab"
+"""Where the set-up cell clones the repository on Google Colab."""
+
+SETUP_CELL = f'''# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
+# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
+import os, sys, subprocess
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL = "{REPO_URL}"
+if "google.colab" in sys.modules:
+    if not os.path.isdir("{REPO_DIR_ON_COLAB}"):
+        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "{REPO_DIR_ON_COLAB}"], check=True)
+    os.chdir("{REPO_DIR_ON_COLAB}/notebooks")
+    sys.path.insert(0, "{REPO_DIR_ON_COLAB}")
+else:
+    try:
+        import helpers  # installed by `make lab` / `pip install -e .`
+    except ImportError:
+        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
+from helpers.runtime import import_tensorflow_quietly
+_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output'''
+"""The first code cell of every notebook (``make notebooks`` writes it; one template for all)."""
+
+COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+
+def notebook_entry(notebook_file: str) -> dict:
+    """The :data:`NOTEBOOKS` entry of ``notebook_file`` (``"NN_name.ipynb"``; a ``.py`` name works too)."""
+    name = re.sub(r"\.py$", ".ipynb", notebook_file.rsplit("/", 1)[-1])
+    for nb in NOTEBOOKS:
+        if nb["file"] == name:
+            return nb
+    raise ValueError(f"{notebook_file!r} is not in the course map (helpers/course.py NOTEBOOKS): add it there.")
 
 
 def colab_url(notebook_file: str) -> str:
@@ -72,15 +134,91 @@ def colab_url(notebook_file: str) -> str:
     return f"https://colab.research.google.com/github/{path}/blob/{BRANCH}/notebooks/{notebook_file}"
 
 
+def badges_markdown(notebook_file: str) -> str:
+    """The "open in ..." badge line of a notebook's title cell (Colab for now).
+
+    Examples
+    --------
+    >>> badges_markdown("01_the_buggy_mean_iou.ipynb")[:28]
+    '[![Open In Colab](https://co'
+    """
+    nb = notebook_entry(notebook_file)
+    return f"[![Open In Colab]({COLAB_BADGE})]({colab_url(nb['file'])})"
+
+
+def _needs_prose(needs: str) -> str:
+    """``"01, 02; Keras"`` -> ``"notebooks 01, 02; Keras"``: name the runs of notebook numbers."""
+
+    def name(m):
+        return ("notebook " if len(re.findall(r"\d\d", m.group(0))) == 1 else "notebooks ") + m.group(0)
+
+    return re.sub(r"\b\d\d(?:(?:–|, | and )\d\d)*\b", name, needs)
+
+
+def prerequisites_markdown(notebook_file: str) -> str:
+    """The "**Prerequisites:** ... **Time:** ..." line of a title cell, from :data:`NOTEBOOKS`."""
+    nb = notebook_entry(notebook_file)
+    when = nb.get("time") or f"about {nb['minutes']} minutes"
+    time = f"**Time:** {when}."
+    if nb["needs"].strip() in ("", "–", "-"):
+        return time
+    return f"**Prerequisites:** {_needs_prose(nb['needs'])}. {time}"
+
+
+_FOOTER = re.compile(r"^\*\*(Prerequisites|Time):\*\*")
+
+
+def title_markdown(notebook_file: str, body: str) -> str:
+    """A notebook's title cell: heading and badges, the notebook's own ``body``, then the
+    prerequisites and time. The parts from the course map replace any earlier version of them, so
+    ``title_markdown(f, title_markdown(f, body)) == title_markdown(f, body)``.
+
+    ``body`` is the cell's prose (a previous title cell is fine: its heading, badge line and
+    "**Prerequisites:**" / "**Time:**" paragraph are dropped and written afresh). The prerequisites
+    paragraph stays where it was in the body, or comes last.
+
+    Examples
+    --------
+    >>> print(title_markdown("00_start_here.ipynb", "# old heading\\n\\nHello."))  # doctest: +ELLIPSIS
+    # 00 · Start here
+    <BLANKLINE>
+    [![Open In Colab](...)](...00_start_here.ipynb)
+    <BLANKLINE>
+    Hello.
+    <BLANKLINE>
+    **Time:** about 10 minutes.
+    """
+    nb = notebook_entry(notebook_file)
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", body.strip()) if p.strip()]
+    if paragraphs and paragraphs[0].startswith("# "):
+        paragraphs = paragraphs[1:]
+    paragraphs = [p for p in paragraphs if not p.startswith("[![")]
+    footer = prerequisites_markdown(nb["file"])
+    at = next((i for i, p in enumerate(paragraphs) if _FOOTER.match(p)), None)
+    if at is None:
+        paragraphs.append(footer)
+    else:
+        paragraphs[at] = footer
+    head = [f"# {nb['file'][:2]} · {nb['title']}", badges_markdown(nb["file"])]
+    return "\n\n".join(head + paragraphs)
+
+
 def course_map_markdown(link_prefix: str = "", badges: bool = True) -> str:
     """The course map as a Markdown table (README and notebook 00 show the same one)."""
-    badge = "https://colab.research.google.com/assets/colab-badge.svg"
-    rows = ["| # | notebook | you learn | time | needs |" + (" Colab |" if badges else ""),
-            "| --- | --- | --- | ---: | --- |" + (" --- |" if badges else "")]
+    badge = COLAB_BADGE
+    rows = [
+        "| # | notebook | you learn | time | needs |" + (" Colab |" if badges else ""),
+        "| --- | --- | --- | ---: | --- |" + (" --- |" if badges else ""),
+    ]
     for nb in NOTEBOOKS:
         number = nb["file"][:2]
-        cells = [number, f"[{nb['title']}]({link_prefix}{nb['file']})", nb["learn"], f"{nb['minutes']} min",
-                 nb["needs"]]
+        cells = [
+            number,
+            f"[{nb['title']}]({link_prefix}{nb['file']})",
+            nb["learn"],
+            f"{nb['minutes']} min",
+            nb["needs"],
+        ]
         if badges:
             cells.append(f"[![Open In Colab]({badge})]({colab_url(nb['file'])})")
         rows.append("| " + " | ".join(cells) + " |")

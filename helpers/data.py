@@ -62,6 +62,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._validation import as_labels, check_ignore_index, check_num_classes, check_range
+
 __all__ = [
     "NUM_CLASSES",
     "SPLITS",
@@ -102,14 +104,6 @@ _CHUNK = 250  # images rendered at a time (bounds memory; results do not depend 
 
 
 # ----------------------------------------------------------------------------- helpers
-def _check_num_classes(num_classes) -> int:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise ValueError(f"num_classes must be an integer, got {num_classes!r}.")
-    if num_classes < 2:
-        raise ValueError(f"num_classes must be >= 2, got {num_classes}.")
-    return int(num_classes)
-
-
 def _check_size(size) -> int:
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
         raise ValueError(f"size must be an integer number of pixels (e.g. 64), got {size!r}.")
@@ -352,32 +346,32 @@ def one_hot(masks, num_classes: int = NUM_CLASSES) -> np.ndarray:
     array([[[1., 0., 0.],
             [0., 0., 1.]]], dtype=float32)
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_num_classes(num_classes)
     masks = np.asarray(masks)
     if masks.size and not np.issubdtype(masks.dtype, np.integer):
         raise ValueError(
             f"masks must hold integer labels, got dtype {masks.dtype}. "
             "If they are already one-hot, take np.argmax(masks, axis=-1) first."
         )
-    if masks.size and (masks.min() < 0 or masks.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in 0..{num_classes - 1}, found {masks.min()}..{masks.max()}. "
-            "Pass the right num_classes."
-        )
+    check_range(masks, "masks", num_classes, may_ignore=False)
     return np.eye(num_classes, dtype=np.float32)[masks.astype(np.intp)]
 
 
 _one_hot = one_hot  # load_shapes has a parameter called one_hot
 
 
-def class_frequencies(masks, num_classes: int = NUM_CLASSES) -> np.ndarray:
-    """Fraction of pixels of each class.
+def class_frequencies(masks, *, num_classes: int = NUM_CLASSES, ignore_index: int | None = None) -> np.ndarray:
+    """Fraction of pixels of each class: the first thing to look at in a new dataset.
 
     Parameters
     ----------
-    masks : array_like
-        Integer labels (any shape), or one-hot masks of shape (..., num_classes).
+    masks : array_like of int
+        Integer label maps (any shape), as the input policy of ``helpers/_validation.py`` defines
+        them. One-hot masks are refused with a pointer to ``helpers.metrics.to_labels`` (float ones
+        as floats, integer ones because they would be misread as labels).
     num_classes : int, default 5
+    ignore_index : int, optional
+        A label outside ``[0, num_classes)`` (e.g. 255) marking void pixels, left out of the counts.
 
     Returns
     -------
@@ -387,22 +381,20 @@ def class_frequencies(masks, num_classes: int = NUM_CLASSES) -> np.ndarray:
     --------
     >>> class_frequencies([[0, 0, 1, 4]])
     array([0.5 , 0.25, 0.  , 0.  , 0.25])
+    >>> class_frequencies([[0, 255, 1, 1]], num_classes=2, ignore_index=255)
+    array([0.33333333, 0.66666667])
     """
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_num_classes(num_classes)
+    ignore_index = check_ignore_index(ignore_index, num_classes)
     masks = np.asarray(masks)
-    is_integer = np.issubdtype(masks.dtype, np.integer)
-    if masks.ndim >= 1 and masks.shape[-1] == num_classes and not is_integer:
-        masks = np.argmax(masks, axis=-1)
-    if masks.size and not np.issubdtype(masks.dtype, np.integer):
-        raise ValueError(
-            f"masks must hold integer labels (or be one-hot), got dtype {masks.dtype}."
-        )
-    if masks.size and (masks.min() < 0 or masks.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in 0..{num_classes - 1}, found {masks.min()}..{masks.max()}. "
-            "Pass the right num_classes."
-        )
-    counts = np.bincount(masks.ravel().astype(np.intp), minlength=num_classes).astype(np.float64)
+    if masks.size == 0:
+        return np.zeros(num_classes)
+    masks = as_labels(masks, "masks", num_classes)
+    check_range(masks, "masks", num_classes, ignore_index)
+    labels = masks.ravel()
+    if ignore_index is not None:
+        labels = labels[labels != ignore_index]
+    counts = np.bincount(labels.astype(np.intp), minlength=num_classes).astype(np.float64)
     total = counts.sum()
     return counts / total if total else counts
 
@@ -575,7 +567,7 @@ def load_shapes(split: str, size: int = 64, one_hot: bool = False, num_classes: 
     if split not in SPLITS:
         raise ValueError(f"Unknown split {split!r}: use one of {sorted(SPLITS)}.")
     size = _check_size(size)
-    num_classes = _check_num_classes(num_classes)
+    num_classes = check_num_classes(num_classes)
     if num_classes < NUM_CLASSES:
         raise ValueError(
             f"num_classes={num_classes} is smaller than the dataset's {NUM_CLASSES} classes; "

@@ -9,6 +9,29 @@
 
 Both take the argmax of ``y_pred`` over its last axis (probabilities or logits), and accept ``y_true``
 as one-hot masks ``(..., C)``, label maps ``(...)`` or label maps with a channel ``(..., 1)``.
+
+Where Keras runs them
+---------------------
+Both give the same numbers eagerly, inside ``tf.function``, under ``jit_compile=True`` (XLA: what
+``model.compile`` chooses by itself when a GPU is visible, e.g. on a Colab GPU runtime) and under
+``tf.distribute.MirroredStrategy``. Every op has a static output size (one ``DenseBincount`` with
+``C * C + 1`` bins), and the counts are int64, exact beyond the 2**24 where a float32 counter stops.
+
+Bad labels (a label outside ``[0, C)`` that is not ``ignore_index``, or an all-zero one-hot row
+without ``ignore_index``) are never dropped silently:
+
+- eagerly and in ``tf.function`` (Keras without XLA, e.g. on a CPU): ``update_state`` raises
+  ``InvalidArgumentError`` with the fix, before counting anything;
+- under XLA, where runtime assertions are compiled away, the metric counts the bad pixels in a
+  variable of its own (``invalid_pixels``). Its ``result()`` is then **NaN** inside the compiled step
+  (a learner sees ``mean_iou: nan`` in the progress bar), and reading it eagerly, as ``fit`` and
+  ``evaluate`` do at the end of each epoch, or calling ``result()``, ``per_class_iou()`` or
+  ``confusion_matrix()`` yourself, raises ``InvalidArgumentError`` naming the fix.
+  ``batch_mean_iou`` has no state: under XLA it returns NaN for a batch with bad labels.
+
+Both are registered with Keras (``iou_lab>StreamingMeanIoU``, ``iou_lab>batch_mean_iou``): a model
+saved with ``model.save("m.keras")`` loads with ``keras.saving.load_model("m.keras")`` once
+``helpers.keras_metrics`` (or ``helpers.losses``) is imported; no ``custom_objects`` needed.
 """
 
 from __future__ import annotations
@@ -17,7 +40,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers import losses as _losses  # noqa: F401  (registers the losses too, for keras.saving.load_model)
+
 __all__ = ["StreamingMeanIoU", "batch_mean_iou"]
+
+_PACKAGE = "iou_lab"
 
 
 def _static_check_num_classes(num_classes) -> int:
@@ -29,8 +56,21 @@ def _static_check_num_classes(num_classes) -> int:
     return int(num_classes)
 
 
-def _labels_from_inputs(y_true, y_pred, num_classes):
-    """Return (true labels, predicted labels, y_true_is_one_hot), both flat int64 tensors."""
+def _check_ignore_index(ignore_index, num_classes):
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise ValueError(f"ignore_index must be an int or None, got {ignore_index!r}.")
+    if 0 <= ignore_index < num_classes:
+        raise ValueError(
+            f"ignore_index={ignore_index} is a real class (0..{num_classes - 1}); choose a label "
+            "outside [0, num_classes), e.g. 255."
+        )
+    return int(ignore_index)
+
+
+def _shapes(y_true, y_pred, num_classes):
+    """Check the shapes; return (y_true, y_pred, num_classes, y_true_is_one_hot)."""
     y_pred = tf.convert_to_tensor(y_pred)
     y_true = tf.convert_to_tensor(y_true)
     pred_shape, true_shape = y_pred.shape, y_true.shape
@@ -49,7 +89,7 @@ def _labels_from_inputs(y_true, y_pred, num_classes):
             )
         num_classes = int(c_pred)
 
-    if true_shape.rank == pred_shape.rank and true_shape[-1] == num_classes and num_classes != 1:
+    if true_shape.rank == pred_shape.rank and true_shape[-1] == num_classes:
         one_hot = True
         spatial_true = true_shape[:-1]
     elif true_shape.rank == pred_shape.rank and true_shape[-1] == 1:
@@ -70,29 +110,88 @@ def _labels_from_inputs(y_true, y_pred, num_classes):
             f"y_true has shape {true_shape} and y_pred has shape {pred_shape}: their batch and spatial "
             "axes differ; pass masks and predictions for the same images."
         )
+    return y_true, y_pred, num_classes, one_hot
 
-    pred_labels = tf.reshape(tf.argmax(y_pred, axis=-1, output_type=tf.int64), [-1])
+
+def _in_dtype_range(value, dtype) -> bool:
+    return dtype.is_floating or dtype.min <= value <= dtype.max
+
+
+def _count_batch(y_true, y_pred, num_classes, ignore_index, zero_rows_are_void):
+    """One batch's confusion counts with ops of static output size (XLA-compatible).
+
+    Returns ``(counts, n_invalid, num_classes, message)``: ``counts`` int32 ``(C, C)`` (rows true,
+    columns predicted) over the valid pixels; ``n_invalid`` the int32 number of bad pixels (left out of
+    ``counts``); ``message`` what to tell the learner about them. Outside XLA a runtime assertion
+    raises ``InvalidArgumentError`` with ``message`` when ``n_invalid > 0``.
+    """
+    y_true, y_pred, c, one_hot = _shapes(y_true, y_pred, num_classes)
+    pred = tf.reshape(tf.argmax(y_pred, axis=-1, output_type=tf.int32), [-1])
     if one_hot:
-        true_labels = tf.argmax(y_true, axis=-1, output_type=tf.int64)
-        valid = tf.reduce_max(tf.cast(y_true, tf.float32), axis=-1) > 0
-        return tf.reshape(true_labels, [-1]), pred_labels, tf.reshape(valid, [-1]), num_classes
-    if y_true.dtype.is_floating:
-        y_true = tf.cast(tf.round(y_true), tf.int64)
-    return tf.reshape(tf.cast(y_true, tf.int64), [-1]), pred_labels, None, num_classes
+        if y_true.dtype == tf.bool:
+            y_true = tf.cast(y_true, tf.int8)
+        true = tf.reshape(tf.argmax(y_true, axis=-1, output_type=tf.int32), [-1])
+        zero_row = tf.reshape(tf.reduce_max(y_true, axis=-1) <= tf.zeros([], y_true.dtype), [-1])
+        if ignore_index is not None or zero_rows_are_void:
+            void, invalid = zero_row, None
+        else:
+            void, invalid = None, zero_row
+        message = (
+            "y_true (one-hot) has all-zero pixels; if they mark void pixels, pass ignore_index=255 "
+            "(any label outside [0, num_classes)) to leave them out."
+        )
+    else:
+        y_true = tf.reshape(y_true, [-1])
+        if y_true.dtype == tf.bool:
+            y_true = tf.cast(y_true, tf.int32)
+        elif y_true.dtype.is_floating:
+            y_true = tf.round(y_true)  # NaN stays NaN: neither in range nor ignore_index, so invalid
+        elif y_true.dtype not in (tf.int32, tf.int64):
+            y_true = tf.cast(y_true, tf.int64)
+        dt = y_true.dtype
+        in_range = tf.logical_and(y_true >= tf.zeros([], dt), y_true < tf.constant(c, dt))
+        if ignore_index is not None and _in_dtype_range(ignore_index, dt):
+            void = tf.equal(y_true, tf.constant(ignore_index, dt))
+            invalid = tf.logical_not(tf.logical_or(in_range, void))
+        else:
+            void, invalid = None, tf.logical_not(in_range)
+        true = tf.cast(tf.where(in_range, y_true, tf.zeros([], dt)), tf.int32)
+        message = (
+            f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
+            f"num_classes (={c}), or pass ignore_index=255 (the label of your void pixels) to leave "
+            "void pixels out."
+        )
 
-
-def _assert_labels_in_range(t, c):
-    """Fail loudly (InvalidArgumentError) on true labels outside [0, c): never drop them silently."""
-    tf.debugging.assert_non_negative(
-        t, message=f"y_true has labels < 0 that are not ignore_index; labels must be in [0, {c})."
+    index = true * c + pred
+    left_out = void
+    if invalid is not None:
+        left_out = invalid if left_out is None else tf.logical_or(left_out, invalid)
+        n_invalid = tf.reduce_sum(tf.cast(invalid, tf.int32))
+        # raises outside XLA; XLA compiles assertions away, hence n_invalid (the callers make it loud)
+        tf.debugging.assert_equal(n_invalid, 0, message=message)
+    else:
+        n_invalid = tf.zeros([], tf.int32)
+    if left_out is not None:
+        index = tf.where(left_out, c * c, index)  # one extra bin for the pixels left out, dropped below
+    counts = tf.raw_ops.DenseBincount(
+        input=index, size=c * c + 1, weights=tf.zeros([0], tf.int32), binary_output=False
     )
-    tf.debugging.assert_less(
-        t, tf.constant(c, tf.int64),
-        message=f"y_true has labels >= num_classes={c} that are not ignore_index; check num_classes "
-        "or pass ignore_index for void pixels.",
-    )
+    return tf.reshape(counts[: c * c], (c, c)), n_invalid, c, message
 
 
+def _iou_from_counts(cm):
+    """Per-class IoU (float64, NaN for absent classes) and their mean over present classes."""
+    cm = tf.cast(cm, tf.float64)
+    tp = tf.linalg.diag_part(cm)
+    denom = tf.reduce_sum(cm, axis=0) + tf.reduce_sum(cm, axis=1) - tp
+    present = denom > 0
+    ious = tf.where(present, tf.math.divide_no_nan(tp, denom), tf.constant(np.nan, tf.float64))
+    n_present = tf.reduce_sum(tf.cast(present, tf.float64))
+    mean = tf.math.divide_no_nan(tf.reduce_sum(tf.where(present, ious, tf.zeros_like(ious))), n_present)
+    return ious, mean
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 class StreamingMeanIoU(keras.metrics.Metric):
     """Dataset-level mean IoU from one exact int64 confusion matrix accumulated over batches.
 
@@ -108,11 +207,18 @@ class StreamingMeanIoU(keras.metrics.Metric):
 
     Notes
     -----
-    - Labels outside ``[0, C)`` that are not ``ignore_index`` raise ``InvalidArgumentError``: they are
-      never silently dropped (Keras >= 3.15's ``MeanIoU`` drops them).
+    - Higher is better (``_direction = "up"``): ``EarlyStopping`` and ``ModelCheckpoint`` with
+      ``monitor="val_mean_iou"`` and the default ``mode="auto"`` maximise it.
+    - Labels outside ``[0, C)`` that are not ``ignore_index`` are never silently dropped: eagerly and in
+      ``tf.function``, ``update_state`` raises ``InvalidArgumentError``. Under ``jit_compile=True``
+      (XLA, Keras's default on a GPU) assertions are compiled away, so the bad pixels are counted in
+      the ``invalid_pixels`` variable: ``result()`` is NaN, and reading it (or ``per_class_iou()``,
+      ``confusion_matrix()``) eagerly raises ``InvalidArgumentError`` until ``reset_state()``.
+      (Keras >= 3.15's ``MeanIoU`` drops such labels silently.)
     - ``result()`` is the mean over classes present in truth or prediction (absent classes excluded),
-      equal to ``helpers.metrics.mean_iou`` on all the data seen; ``per_class_iou()`` gives each class
-      (NaN where absent) and ``confusion_matrix()`` the counts (rows true, columns predicted).
+      equal to ``helpers.metrics.mean_iou`` on all the data seen (0.0 before any pixel is counted);
+      ``per_class_iou()`` gives each class (NaN where absent) and ``confusion_matrix()`` the counts
+      (rows true, columns predicted).
     - Sample weights are not supported: the counts are exact pixel counts. Use ``ignore_index``.
 
     Examples
@@ -121,27 +227,23 @@ class StreamingMeanIoU(keras.metrics.Metric):
     >>> m.update_state([0, 0, 1, 1], [[.9, .1], [.2, .8], [.6, .4], [.3, .7]])
     >>> round(float(m.result()), 4)
     0.3333
+    >>> m.confusion_matrix().numpy().tolist()
+    [[1, 1], [1, 1]]
     """
 
     def __init__(self, num_classes: int, ignore_index: int | None = None, name: str = "mean_iou", dtype=None):
         super().__init__(name=name, dtype=dtype or "float32")
         self.num_classes = _static_check_num_classes(num_classes)
-        if ignore_index is not None:
-            if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-                raise ValueError(f"ignore_index must be an int or None, got {ignore_index!r}.")
-            if 0 <= ignore_index < num_classes:
-                raise ValueError(
-                    f"ignore_index={ignore_index} is a real class (0..{num_classes - 1}); choose a label "
-                    "outside [0, num_classes), e.g. 255."
-                )
-            ignore_index = int(ignore_index)
-        self.ignore_index = ignore_index
+        self.ignore_index = _check_ignore_index(ignore_index, self.num_classes)
+        self._direction = "up"
         self.total_cm = self.add_variable(
             shape=(self.num_classes, self.num_classes),
             initializer="zeros",
             dtype="int64",
             name="confusion_matrix",
         )
+        self.invalid_pixels = self.add_variable(shape=(), initializer="zeros", dtype="int64", name="invalid_pixels")
+        self._invalid_message = ""
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None:
@@ -149,57 +251,64 @@ class StreamingMeanIoU(keras.metrics.Metric):
                 "StreamingMeanIoU counts pixels exactly and does not take sample_weight; to leave pixels "
                 "out, label them with ignore_index (e.g. 255) and pass StreamingMeanIoU(..., ignore_index=255)."
             )
-        c = self.num_classes
-        t, p, valid, _ = _labels_from_inputs(y_true, y_pred, c)
-        if valid is not None:  # one-hot y_true: all-zero pixels are void
-            if self.ignore_index is None:
-                tf.debugging.assert_equal(
-                    tf.reduce_all(valid), True,
-                    message="y_true (one-hot) has all-zero pixels; if they mark void pixels, pass "
-                    "ignore_index=255 (any label outside [0, num_classes)) to leave them out.",
-                )
-            else:
-                t, p = tf.boolean_mask(t, valid), tf.boolean_mask(p, valid)
-        elif self.ignore_index is not None:
-            keep = tf.not_equal(t, self.ignore_index)
-            t, p = tf.boolean_mask(t, keep), tf.boolean_mask(p, keep)
-        _assert_labels_in_range(t, c)
-        counts = tf.math.bincount(t * c + p, minlength=c * c, maxlength=c * c, dtype=tf.int64)
-        self.total_cm.assign_add(tf.reshape(counts, (c, c)))
+        counts, n_invalid, _, message = _count_batch(
+            y_true, y_pred, self.num_classes, self.ignore_index, zero_rows_are_void=False
+        )
+        self._invalid_message = message
+        self.total_cm.assign_add(tf.cast(counts, tf.int64))
+        self.invalid_pixels.assign_add(tf.cast(n_invalid, tf.int64))
+
+    def _raise_if_invalid(self):
+        """Eagerly: raise if bad labels were counted (this only happens where assertions were compiled away)."""
+        if not tf.executing_eagerly():
+            return
+        n = int(tf.convert_to_tensor(self.invalid_pixels))
+        if n:
+            raise tf.errors.InvalidArgumentError(
+                None, None,
+                f"StreamingMeanIoU(num_classes={self.num_classes}, ignore_index={self.ignore_index}) saw {n} "
+                f"pixel{'s' if n != 1 else ''} with a bad label in a run where runtime checks are compiled away (jit_compile=True, "
+                "XLA: Keras's default when a GPU is visible), so its mean IoU is NaN, not a number to report. "
+                f"{self._invalid_message or 'Check the labels.'} Then call reset_state() (Keras does at the "
+                "start of each epoch and evaluation). To see the first bad batch fail, compile with "
+                "jit_compile=False.",
+            )
 
     def confusion_matrix(self):
         """The accumulated confusion matrix, int64 ``(C, C)``, rows true, columns predicted."""
+        self._raise_if_invalid()
         return tf.convert_to_tensor(self.total_cm)
 
     def per_class_iou(self):
-        """IoU of each class over all data seen, float64 ``(C,)``; NaN for absent classes."""
-        cm = tf.cast(self.confusion_matrix(), tf.float64)
-        tp = tf.linalg.diag_part(cm)
-        denom = tf.reduce_sum(cm, axis=0) + tf.reduce_sum(cm, axis=1) - tp
-        nan = tf.constant(np.nan, tf.float64)
-        return tf.where(denom > 0, tf.math.divide_no_nan(tp, denom), nan)
+        """IoU of each class over all data seen, float64 ``(C,)``; NaN for absent classes (all NaN after bad labels)."""
+        self._raise_if_invalid()
+        ious, _ = _iou_from_counts(self.total_cm)
+        return tf.where(self.invalid_pixels > 0, tf.constant(np.nan, tf.float64), ious)
 
     def result(self):
-        ious = self.per_class_iou()
-        present = tf.logical_not(tf.math.is_nan(ious))
-        n_present = tf.reduce_sum(tf.cast(present, tf.float64))
-        total = tf.reduce_sum(tf.where(present, ious, tf.zeros_like(ious)))
-        return tf.cast(tf.math.divide_no_nan(total, n_present), self.dtype)
+        self._raise_if_invalid()
+        _, mean = _iou_from_counts(self.total_cm)
+        mean = tf.where(self.invalid_pixels > 0, tf.constant(np.nan, tf.float64), mean)
+        return tf.cast(mean, self.dtype)
 
     def reset_state(self):
         self.total_cm.assign(tf.zeros((self.num_classes, self.num_classes), dtype=tf.int64))
+        self.invalid_pixels.assign(tf.zeros((), dtype=tf.int64))
 
     def get_config(self):
         return {"num_classes": self.num_classes, "ignore_index": self.ignore_index,
                 "name": self.name, "dtype": self.dtype}
 
 
+@keras.saving.register_keras_serializable(package=_PACKAGE)
 def batch_mean_iou(y_true, y_pred):
     """Mean IoU of one batch: argmax, per-class IoU over the whole batch, absent classes excluded.
 
     Correct for the batch it sees. Used as ``metrics=[batch_mean_iou]``, Keras reports the *mean of the
     per-batch values*, which is not the dataset's mean IoU and changes with the batch size; use
-    :class:`StreamingMeanIoU` for the dataset-level number.
+    :class:`StreamingMeanIoU` for the dataset-level number. All-zero one-hot rows are left out; labels
+    outside ``[0, C)`` raise ``InvalidArgumentError`` (under XLA, where that check is compiled away,
+    the batch's value is NaN instead).
 
     Examples
     --------
@@ -208,15 +317,7 @@ def batch_mean_iou(y_true, y_pred):
     >>> round(float(batch_mean_iou(y_true, y_pred)), 4)
     0.3333
     """
-    t, p, valid, c = _labels_from_inputs(y_true, y_pred, None)
-    if valid is not None:
-        t, p = tf.boolean_mask(t, valid), tf.boolean_mask(p, valid)
-    _assert_labels_in_range(t, c)
-    cm = tf.cast(
-        tf.reshape(tf.math.bincount(t * c + p, minlength=c * c, maxlength=c * c, dtype=tf.int64), (c, c)),
-        tf.float32,
-    )
-    tp = tf.linalg.diag_part(cm)
-    denom = tf.reduce_sum(cm, axis=0) + tf.reduce_sum(cm, axis=1) - tp
-    present = tf.cast(denom > 0, tf.float32)
-    return tf.math.divide_no_nan(tf.reduce_sum(tf.math.divide_no_nan(tp, denom)), tf.reduce_sum(present))
+    counts, n_invalid, _, _ = _count_batch(y_true, y_pred, None, None, zero_rows_are_void=True)
+    _, mean = _iou_from_counts(counts)
+    mean = tf.where(n_invalid > 0, tf.constant(np.nan, tf.float64), mean)
+    return tf.cast(mean, tf.float32)

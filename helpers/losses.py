@@ -2,7 +2,8 @@
 
 Every loss takes ``(y_true, y_pred)`` like any Keras loss: ``y_pred`` holds softmax probabilities
 ``(..., C)``; ``y_true`` is one-hot ``(..., C)``, a label map ``(...)`` or a label map with a channel
-``(..., 1)``. Sums run over the whole batch and all pixels (one "soft confusion matrix" per batch).
+``(..., 1)``. Sums run over the whole batch and all pixels (one "soft confusion matrix" per batch), so
+each loss is one number per batch.
 
 Conventions ("present" = present in the batch's ground truth, as in Berman et al. 2018):
 
@@ -17,11 +18,33 @@ Conventions ("present" = present in the batch's ground truth, as in Berman et al
 with ``I_c = sum(y_c * p_c)``, ``U_c = sum(y_c) + sum(p_c) - I_c``. On exact one-hot predictions each
 loss equals ``1 -`` the hard IoU (or Dice) of its convention: the mean over the classes present in the
 truth of ``TP / (TP + FP + FN)``.
+
+Each loss also exists as a Keras ``Loss`` class with a config, registered with Keras (package
+``iou_lab``) like the function forms, so that a compiled model saves to ``.keras`` and loads with
+``keras.saving.load_model`` once ``helpers.losses`` is imported:
+``SoftJaccardLoss(pooled=False, smooth=None, ignore_index=None)``, ``SoftDiceLoss(smooth=0.0,
+ignore_index=None)``, ``CEJaccardLoss(alpha=0.5, ignore_index=None)`` (what ``ce_jaccard_loss(alpha)``
+returns) and ``LovaszSoftmaxLoss(ignore_index=None)``.
+
+Common behaviour
+----------------
+- **float32 at least.** float16/bfloat16 inputs are computed in float32 (a float16 sum stops growing
+  at 2048, so over 8 x 224 x 224 pixels it would give 0.0 or NaN); the result is float32 (float64
+  inputs stay float64). Mixed precision (``mixed_float16``) is safe.
+- **ignore_index** (e.g. 255) leaves void pixels out, exactly as Berman et al.'s reference
+  ``lovasz_softmax(..., ignore=255)`` drops them: a sparse label equal to it, or an all-zero one-hot
+  row, counts neither in the truth nor in the prediction (nor in the cross-entropy's mean).
+- **Bad labels are an error, never a zero row**: a label outside ``[0, C)`` that is not
+  ``ignore_index`` (or an all-zero one-hot row without ``ignore_index``) raises
+  ``InvalidArgumentError`` eagerly and in ``tf.function``. Under ``jit_compile=True`` (XLA, Keras's
+  default when a GPU is visible) assertions are compiled away: the loss and its gradients are NaN
+  instead (as TensorFlow's sparse cross-entropy does on a GPU), so ``fit`` shows ``loss: nan``.
 """
 
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 __all__ = [
@@ -30,13 +53,40 @@ __all__ = [
     "ce_jaccard_loss",
     "lovasz_softmax_loss",
     "lovasz_grad",
+    "SoftJaccardLoss",
+    "SoftDiceLoss",
+    "CEJaccardLoss",
+    "LovaszSoftmaxLoss",
 ]
 
+_PACKAGE = "iou_lab"
+_register = keras.saving.register_keras_serializable(package=_PACKAGE)
 
-def _prepare(y_true, y_pred):
-    """Return (one-hot y_true as float, y_pred) with matching shapes, or raise a clear ValueError."""
+
+def _check_ignore_type(ignore_index):
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise ValueError(
+            f"ignore_index must be an int or None, got {ignore_index!r}; pass the label of void pixels, e.g. 255."
+        )
+    return int(ignore_index)
+
+
+class _Prepared:
+    """y (one-hot, 0 on void rows), p (0 on void rows), p_raw, keep ((...,) 0/1 or None), n_bad (int32 or None)."""
+
+    __slots__ = ("y", "p", "p_raw", "keep", "n_bad")
+
+    def __init__(self, y, p, p_raw, keep, n_bad):
+        self.y, self.p, self.p_raw, self.keep, self.n_bad = y, p, p_raw, keep, n_bad
+
+
+def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
+    """Check shapes and labels; return one-hot truth and probabilities in float32 (at least)."""
+    ignore_index = _check_ignore_type(ignore_index)
     y_pred = tf.convert_to_tensor(y_pred)
-    if not y_pred.dtype.is_floating:
+    if not y_pred.dtype.is_floating or y_pred.dtype.size < 4:  # ints, float16, bfloat16: float32
         y_pred = tf.cast(y_pred, tf.float32)
     y_true = tf.convert_to_tensor(y_true)
     r, c = y_pred.shape.rank, y_pred.shape[-1]
@@ -45,12 +95,42 @@ def _prepare(y_true, y_pred):
             f"y_pred has shape {y_pred.shape}: the losses need softmax probabilities with one channel per "
             "class (>= 2) on the last axis."
         )
-    if y_true.shape.rank == r and y_true.shape[-1] == c:
-        y = tf.cast(y_true, y_pred.dtype)
-    elif y_true.shape.rank == r and y_true.shape[-1] == 1:
-        y = tf.one_hot(tf.cast(tf.squeeze(y_true, -1), tf.int32), c, dtype=y_pred.dtype)
-    elif y_true.shape.rank == r - 1:
-        y = tf.one_hot(tf.cast(y_true, tf.int32), c, dtype=y_pred.dtype)
+    if ignore_index is not None and 0 <= ignore_index < c:
+        raise ValueError(
+            f"ignore_index={ignore_index} is a real class (0..{c - 1}); choose a label outside "
+            "[0, num_classes), e.g. 255."
+        )
+    dtype = y_pred.dtype
+    void = bad = None
+    if y_true.shape.rank == r and y_true.shape[-1] == c:  # one-hot (or soft) masks
+        y = tf.cast(y_true, dtype)
+        zero_row = tf.reduce_max(y, axis=-1) <= 0
+        if ignore_index is None:
+            bad = zero_row
+            message = ("y_true (one-hot) has all-zero pixels; if they mark void pixels, pass ignore_index=255 "
+                       "(any label outside [0, num_classes)) to leave them out.")
+        else:
+            void = zero_row
+    elif y_true.shape.rank in (r, r - 1) and (y_true.shape.rank == r - 1 or y_true.shape[-1] == 1):
+        labels = tf.squeeze(y_true, -1) if y_true.shape.rank == r else y_true
+        if labels.dtype == tf.bool:
+            labels = tf.cast(labels, tf.int32)
+        elif labels.dtype.is_floating:
+            labels = tf.round(labels)  # NaN stays NaN: out of range
+        elif labels.dtype not in (tf.int32, tf.int64):
+            labels = tf.cast(labels, tf.int64)
+        ldt = labels.dtype
+        in_range = tf.logical_and(labels >= tf.zeros([], ldt), labels < tf.constant(c, ldt))
+        if ignore_index is not None and (ldt.is_floating or ldt.min <= ignore_index <= ldt.max):
+            void = tf.equal(labels, tf.constant(ignore_index, ldt))
+            bad = tf.logical_not(tf.logical_or(in_range, void))
+        else:
+            bad = tf.logical_not(in_range)
+        message = (f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
+                   f"the number of classes (y_pred has {c} channels), or pass ignore_index=255 (the label of "
+                   "your void pixels) to leave void pixels out.")
+        # out-of-range labels and void pixels become all-zero rows
+        y = tf.one_hot(tf.cast(tf.where(in_range, labels, -tf.ones([], ldt)), tf.int32), c, dtype=dtype)
     else:
         raise ValueError(
             f"y_true has shape {y_true.shape} and y_pred has shape {y_pred.shape}: expected y_true one-hot "
@@ -60,7 +140,23 @@ def _prepare(y_true, y_pred):
         raise ValueError(
             f"y_true (as one-hot: {y.shape}) and y_pred {y_pred.shape} differ in their batch or spatial axes."
         )
-    return y, y_pred
+    n_bad = None
+    if bad is not None:
+        n_bad = tf.reduce_sum(tf.cast(bad, tf.int32))
+        # raises outside XLA; under XLA assertions are compiled away and _finish makes the loss NaN
+        tf.debugging.assert_equal(n_bad, 0, message=message)
+    keep, p = None, y_pred
+    if void is not None:
+        keep = 1.0 - tf.cast(void, dtype)
+        p = y_pred * keep[..., None]  # void pixels count neither in the truth nor in the prediction
+    return _Prepared(y, p, y_pred, keep, n_bad)
+
+
+def _finish(loss, prepared: _Prepared):
+    """NaN loss (and NaN gradients) when bad labels were seen: what XLA leaves of the assertion."""
+    if prepared.n_bad is None:
+        return loss
+    return loss * tf.where(prepared.n_bad > 0, tf.constant(np.nan, loss.dtype), tf.ones([], loss.dtype))
 
 
 def _class_sums(y, p):
@@ -74,7 +170,21 @@ def _mean_over_present(values, sum_true):
     return tf.math.divide_no_nan(tf.reduce_sum(values * present), tf.reduce_sum(present))
 
 
-def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None = None):
+def _soft_jaccard(d: _Prepared, pooled, smooth):
+    y, p = d.y, d.p
+    if pooled:
+        s = 1.0 if smooth is None else float(smooth)
+        inter = tf.reduce_sum(y * p)
+        union = tf.reduce_sum(y) + tf.reduce_sum(p) - inter
+        return 1.0 - (inter + s) / (union + s)
+    s = 0.0 if smooth is None else float(smooth)
+    inter, sum_y, sum_p = _class_sums(y, p)
+    iou = tf.math.divide_no_nan(inter + s, sum_y + sum_p - inter + s)
+    return 1.0 - _mean_over_present(iou, sum_y)
+
+
+@_register
+def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None = None, *, ignore_index=None):
     """Soft Jaccard (IoU) loss on probabilities.
 
     Parameters
@@ -89,6 +199,9 @@ def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None
     smooth : float, optional
         Added to numerator and denominator. Defaults: 0 per class (absent classes are excluded, so no
         division by zero can happen), 1 pooled (as in the question).
+    ignore_index : int, optional
+        Label of void pixels (e.g. 255), left out of truth and prediction; with one-hot ``y_true``, the
+        all-zero rows. See the module notes for bad labels.
 
     Examples
     --------
@@ -97,23 +210,26 @@ def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None
     0.0
     >>> round(float(soft_jaccard_loss(y, tf.one_hot([0, 1, 0, 1], 2))), 4)   # 1 - mean(1/3, 1/3)
     0.6667
+    >>> # the void pixel (255) is left out: 1 - mean(1/2, 1/2) over the three others
+    >>> round(float(soft_jaccard_loss([0, 0, 1, 255], tf.one_hot([0, 1, 1, 0], 2), ignore_index=255)), 4)
+    0.5
     """
-    y, p = _prepare(y_true, y_pred)
-    if pooled:
-        s = 1.0 if smooth is None else float(smooth)
-        inter = tf.reduce_sum(y * p)
-        union = tf.reduce_sum(y) + tf.reduce_sum(p) - inter
-        return 1.0 - (inter + s) / (union + s)
-    s = 0.0 if smooth is None else float(smooth)
-    inter, sum_y, sum_p = _class_sums(y, p)
-    iou = tf.math.divide_no_nan(inter + s, sum_y + sum_p - inter + s)
-    return 1.0 - _mean_over_present(iou, sum_y)
+    d = _prepare(y_true, y_pred, ignore_index)
+    return _finish(_soft_jaccard(d, pooled, smooth), d)
 
 
-def soft_dice_loss(y_true, y_pred, smooth: float = 0.0):
+def _soft_dice(d: _Prepared, smooth):
+    inter, sum_y, sum_p = _class_sums(d.y, d.p)
+    dice = tf.math.divide_no_nan(2.0 * inter + smooth, sum_y + sum_p + smooth)
+    return 1.0 - _mean_over_present(dice, sum_y)
+
+
+@_register
+def soft_dice_loss(y_true, y_pred, smooth: float = 0.0, *, ignore_index=None):
     """Soft Dice loss, per class, averaged over the classes present in ``y_true``.
 
     Dice = 2|A∩B| / (|A| + |B|) = 2J / (1 + J): it is gentler than Jaccard on poor predictions.
+    ``smooth`` is added to numerator and denominator; ``ignore_index`` as in :func:`soft_jaccard_loss`.
 
     Examples
     --------
@@ -121,35 +237,44 @@ def soft_dice_loss(y_true, y_pred, smooth: float = 0.0):
     >>> round(float(soft_dice_loss(y, tf.one_hot([0, 1, 0, 1], 2))), 4)    # 1 - mean(1/2, 1/2)
     0.5
     """
-    y, p = _prepare(y_true, y_pred)
-    inter, sum_y, sum_p = _class_sums(y, p)
-    dice = tf.math.divide_no_nan(2.0 * inter + smooth, sum_y + sum_p + smooth)
-    return 1.0 - _mean_over_present(dice, sum_y)
+    d = _prepare(y_true, y_pred, ignore_index)
+    return _finish(_soft_dice(d, float(smooth)), d)
 
 
-def ce_jaccard_loss(alpha: float = 0.5):
-    """Make ``alpha * categorical cross-entropy + (1 - alpha) * soft_jaccard_loss``.
+def _ce_jaccard(d: _Prepared, alpha):
+    ce = keras.losses.categorical_crossentropy(d.y, d.p_raw)  # 0 on void rows (y = 0 there)
+    if d.keep is None:
+        ce = tf.reduce_mean(ce)
+    else:  # the mean over the pixels kept
+        ce = tf.math.divide_no_nan(tf.reduce_sum(ce), tf.reduce_sum(d.keep))
+    return alpha * ce + (1.0 - alpha) * _soft_jaccard(d, False, None)
+
+
+def _check_alpha(alpha):
+    alpha = float(alpha)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must be in [0, 1], got {alpha}; alpha weights cross-entropy, 1 - alpha Jaccard.")
+    return alpha
+
+
+def ce_jaccard_loss(alpha: float = 0.5, *, ignore_index=None):
+    """Make ``alpha * categorical cross-entropy + (1 - alpha) * soft_jaccard_loss``: a :class:`CEJaccardLoss`.
 
     Cross-entropy gives every pixel a strong gradient early in training; the Jaccard term aligns the
-    objective with the metric and counteracts class imbalance.
+    objective with the metric and counteracts class imbalance. The result is called like a function,
+    ``loss(y_true, y_pred)``, and saves with the model.
 
     Examples
     --------
     >>> loss = ce_jaccard_loss(alpha=0.25)
-    >>> loss.__name__
-    'ce_jaccard_loss_0.25'
+    >>> loss.name, loss.alpha
+    ('ce_jaccard_loss_0.25', 0.25)
+    >>> y = tf.one_hot([0, 0, 1, 1], 2)
+    >>> round(float(loss(y, y)), 4)
+    0.0
     """
-    alpha = float(alpha)
-    if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"alpha must be in [0, 1], got {alpha}; alpha weights cross-entropy, 1 - alpha Jaccard.")
-
-    def loss(y_true, y_pred):
-        y, p = _prepare(y_true, y_pred)
-        ce = tf.reduce_mean(keras.losses.categorical_crossentropy(y, p))
-        return alpha * ce + (1.0 - alpha) * soft_jaccard_loss(y, p)
-
-    loss.__name__ = f"ce_jaccard_loss_{alpha:g}"
-    return loss
+    alpha = _check_alpha(alpha)
+    return CEJaccardLoss(alpha, ignore_index=ignore_index, name=f"ce_jaccard_loss_{alpha:g}")
 
 
 def lovasz_grad(gt_sorted):
@@ -165,23 +290,10 @@ def lovasz_grad(gt_sorted):
     return tf.concat([jaccard[:1], jaccard[1:] - jaccard[:-1]], axis=0)
 
 
-def lovasz_softmax_loss(y_true, y_pred):
-    """Lovasz-softmax loss (Berman, Rannen Triki & Blaschko, CVPR 2018), classes present in ``y_true``.
-
-    For each class, the pixel errors ``|y_c - p_c|`` are sorted in decreasing order and weighted by the
-    gradient of the Jaccard loss (:func:`lovasz_grad`): a convex, piecewise-linear surrogate that equals
-    ``1 - IoU_c`` exactly on one-hot predictions, so it optimises the IoU of the batch directly.
-
-    Examples
-    --------
-    >>> y = tf.one_hot([0, 0, 1, 1], 2)
-    >>> round(float(lovasz_softmax_loss(y, tf.one_hot([0, 1, 0, 1], 2))), 4)   # 1 - mean(1/3, 1/3)
-    0.6667
-    """
-    y, p = _prepare(y_true, y_pred)
-    c = p.shape[-1]
-    y = tf.reshape(y, [-1, c])
-    p = tf.reshape(p, [-1, c])
+def _lovasz(d: _Prepared):
+    c = d.p.shape[-1]
+    y = tf.reshape(d.y, [-1, c])
+    p = tf.reshape(d.p, [-1, c])  # void pixels: y = p = 0, error 0, sorted last: they add nothing
     n = tf.shape(p)[0]
     losses = []
     for k in range(c):  # C is small and static: a Python loop unrolls into the graph
@@ -192,3 +304,119 @@ def lovasz_softmax_loss(y_true, y_pred):
         losses.append(tf.tensordot(errors_sorted, grad, axes=1))
     losses = tf.stack(losses)
     return _mean_over_present(losses, tf.reduce_sum(y, axis=0))
+
+
+@_register
+def lovasz_softmax_loss(y_true, y_pred, *, ignore_index=None):
+    """Lovasz-softmax loss (Berman, Rannen Triki & Blaschko, CVPR 2018), classes present in ``y_true``.
+
+    For each class, the pixel errors ``|y_c - p_c|`` are sorted in decreasing order and weighted by the
+    gradient of the Jaccard loss (:func:`lovasz_grad`): a convex, piecewise-linear surrogate that equals
+    ``1 - IoU_c`` exactly on one-hot predictions, so it optimises the IoU of the batch directly.
+    ``ignore_index`` drops void pixels as the reference's ``lovasz_softmax(probas, labels, ignore=...)``.
+
+    Examples
+    --------
+    >>> y = tf.one_hot([0, 0, 1, 1], 2)
+    >>> round(float(lovasz_softmax_loss(y, tf.one_hot([0, 1, 0, 1], 2))), 4)   # 1 - mean(1/3, 1/3)
+    0.6667
+    """
+    d = _prepare(y_true, y_pred, ignore_index)
+    return _finish(_lovasz(d), d)
+
+
+# --- Keras Loss classes ----------------------------------------------------------------------------
+class _BatchIoULoss(keras.losses.Loss):
+    """A loss computed over the whole batch at once (one number per batch): no sample weights."""
+
+    def __init__(self, *, ignore_index=None, name=None, reduction="sum_over_batch_size", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.ignore_index = _check_ignore_type(ignore_index)
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None:
+            raise ValueError(
+                f"{type(self).__name__} is one number per batch (sums over all its pixels) and takes no "
+                "sample_weight or class_weight; to leave pixels out, label them with ignore_index (e.g. 255) "
+                f"and pass {type(self).__name__}(ignore_index=255)."
+            )
+        return super().__call__(y_true, y_pred)
+
+    def get_config(self):
+        return {**super().get_config(), "ignore_index": self.ignore_index}
+
+
+@_register
+class SoftJaccardLoss(_BatchIoULoss):
+    """:func:`soft_jaccard_loss` as a Keras ``Loss`` (saves with the model).
+
+    Examples
+    --------
+    >>> y = tf.one_hot([0, 0, 1, 1], 2)
+    >>> round(float(SoftJaccardLoss()(y, tf.one_hot([0, 1, 0, 1], 2))), 4)
+    0.6667
+    """
+
+    def __init__(self, pooled: bool = False, smooth: float | None = None, ignore_index=None, *,
+                 name="soft_jaccard_loss", reduction="sum_over_batch_size", dtype=None):
+        super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
+        self.pooled = bool(pooled)
+        self.smooth = None if smooth is None else float(smooth)
+
+    def call(self, y_true, y_pred):
+        return soft_jaccard_loss(y_true, y_pred, self.pooled, self.smooth, ignore_index=self.ignore_index)
+
+    def get_config(self):
+        return {**super().get_config(), "pooled": self.pooled, "smooth": self.smooth}
+
+
+@_register
+class SoftDiceLoss(_BatchIoULoss):
+    """:func:`soft_dice_loss` as a Keras ``Loss`` (saves with the model)."""
+
+    def __init__(self, smooth: float = 0.0, ignore_index=None, *,
+                 name="soft_dice_loss", reduction="sum_over_batch_size", dtype=None):
+        super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
+        self.smooth = float(smooth)
+
+    def call(self, y_true, y_pred):
+        return soft_dice_loss(y_true, y_pred, self.smooth, ignore_index=self.ignore_index)
+
+    def get_config(self):
+        return {**super().get_config(), "smooth": self.smooth}
+
+
+@_register
+class CEJaccardLoss(_BatchIoULoss):
+    """``alpha * categorical cross-entropy + (1 - alpha) * soft_jaccard_loss`` as a Keras ``Loss``.
+
+    With ``ignore_index``, void pixels are left out of both terms (the cross-entropy is the mean over
+    the pixels kept).
+    """
+
+    def __init__(self, alpha: float = 0.5, ignore_index=None, *,
+                 name="ce_jaccard_loss", reduction="sum_over_batch_size", dtype=None):
+        super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
+        self.alpha = _check_alpha(alpha)
+
+    def call(self, y_true, y_pred):
+        d = _prepare(y_true, y_pred, self.ignore_index)
+        return _finish(_ce_jaccard(d, self.alpha), d)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}
+
+
+@_register
+class LovaszSoftmaxLoss(_BatchIoULoss):
+    """:func:`lovasz_softmax_loss` as a Keras ``Loss`` (saves with the model)."""
+
+    def __init__(self, ignore_index=None, *, name="lovasz_softmax_loss", reduction="sum_over_batch_size",
+                 dtype=None):
+        super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
+
+    def call(self, y_true, y_pred):
+        return lovasz_softmax_loss(y_true, y_pred, ignore_index=self.ignore_index)
+
+
+from helpers import keras_metrics as _keras_metrics  # noqa: E402,F401  (registers the metric too, for load_model)

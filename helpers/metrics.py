@@ -6,13 +6,18 @@ Conventions (the ones Keras, torchmetrics' macro average and scikit-learn use; t
 - One **integer confusion matrix**, rows = true class, columns = predicted class, counted in int64
   (a float32 counter stops counting at 2**24 pixels).
 - ``IoU_c = TP_c / (TP_c + FP_c + FN_c)``; a class absent from both truth and prediction has no IoU
-  (NaN) and is **excluded** from the mean.
+  (NaN) and is **excluded** from the mean by default (``absent="exclude"``; ``"zero"`` and ``"one"``
+  count it as 0 or 1 instead, as scikit-learn's ``zero_division`` chooses a value for 0 / 0).
 - Pixels whose true label is ``ignore_index`` (e.g. 255, "void") are dropped from every count.
 - ``mean_iou`` is **dataset-level** by default (one confusion matrix over everything);
   ``per_image=True`` gives the mean over images of each image's mean IoU, a different number.
 
-Every function validates its input and raises ``ValueError`` naming the problem and the fix:
-nothing is silently dropped, cast or broadcast.
+Options come after the data as keyword arguments: ``mean_iou(y_true, y_pred, num_classes=5)``.
+
+Every function validates its input (the input policy is in ``helpers/_validation.py`` and
+``docs/architecture.md``) and raises ``ValueError`` naming the problem and the fix: nothing is
+silently dropped, cast or broadcast. Undefined per-part values are NaN; a summary number with
+nothing at all to measure raises.
 
 Examples
 --------
@@ -30,136 +35,34 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validation import (
+    NOTHING_TO_MEASURE,
+    as_labels,
+    check_absent,
+    check_ignore_index,
+    check_num_classes,
+    check_same_shape,
+    looks_one_hot,
+    refuse_one_hot,
+    validated_pair,
+)
+
 __all__ = [
     "to_labels",
     "confusion_matrix",
+    "iou_from_counts",
     "iou_from_confusion_matrix",
+    "average_iou",
     "per_class_iou",
     "mean_iou",
     "per_image_iou",
     "pixel_accuracy",
 ]
 
-
-# --------------------------------------------------------------------------------------------
-# validation at the boundary
-# --------------------------------------------------------------------------------------------
-def _check_num_classes(num_classes) -> int:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise ValueError(
-            f"num_classes must be an int, got {num_classes!r} ({type(num_classes).__name__}); "
-            "pass the number of classes, e.g. num_classes=5."
-        )
-    if num_classes < 2:
-        raise ValueError(
-            f"num_classes must be at least 2, got {num_classes}; IoU needs at least a background "
-            "and one object class (for one object class use num_classes=2)."
-        )
-    return int(num_classes)
+_CHUNK = 1 << 15  # pixels per bincount call in confusion_matrix (fits in L2 cache)
 
 
-def _check_ignore_index(ignore_index, num_classes: int):
-    if ignore_index is None:
-        return None
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise ValueError(
-            f"ignore_index must be an int or None, got {ignore_index!r}; e.g. ignore_index=255."
-        )
-    if 0 <= ignore_index < num_classes:
-        raise ValueError(
-            f"ignore_index={ignore_index} is a real class (0..{num_classes - 1}); choose a label "
-            "outside [0, num_classes), e.g. 255, or drop the class from num_classes."
-        )
-    return int(ignore_index)
-
-
-def _as_labels(y, name: str) -> np.ndarray:
-    """Return ``y`` as an integer ndarray, or raise a ValueError that says how to get one."""
-    y = np.asarray(y)
-    if y.size == 0:
-        raise ValueError(f"{name} is empty (shape {y.shape}); pass at least one pixel.")
-    if y.dtype == bool:
-        return y.astype(np.int64)
-    if np.issubdtype(y.dtype, np.integer):
-        return y
-    if np.issubdtype(y.dtype, np.floating):
-        if np.isnan(y).any():
-            raise ValueError(
-                f"{name} contains NaN; labels must be integers. Check the model's output or the "
-                "data loader for NaNs before computing IoU."
-            )
-        raise ValueError(
-            f"{name} has float dtype {y.dtype}; expected integer class labels. For probabilities or "
-            f"one-hot masks over the last axis use helpers.metrics.to_labels({name}); for "
-            f"integer-valued floats use {name}.astype(int)."
-        )
-    raise ValueError(f"{name} has dtype {y.dtype}; expected integer class labels.")
-
-
-def _check_same_shape(y_true: np.ndarray, y_pred: np.ndarray) -> None:
-    if y_true.shape == y_pred.shape:
-        return
-    hint = "pass two label maps of the same shape, e.g. to_labels(y_true) and to_labels(y_pred)."
-    a, b = y_true.shape, y_pred.shape
-    if len(a) == len(b) and a[:-1] == b[:-1] and 1 in (a[-1], b[-1]):
-        hint = (
-            "one input ends in a channel of size 1 and the other in several channels: this looks "
-            "like integer labels (B, H, W, 1) against one-hot or probability masks (B, H, W, C), "
-            "which would broadcast silently. Convert both to label maps: "
-            "np.squeeze(labels, axis=-1) and to_labels(probabilities)."
-        )
-    elif len(a) + 1 == len(b) and a == b[:-1]:
-        hint = "y_pred has an extra class axis: convert it with to_labels(y_pred)."
-    elif len(b) + 1 == len(a) and b == a[:-1]:
-        hint = "y_true has an extra class axis: convert it with to_labels(y_true, one_hot=True)."
-    raise ValueError(f"y_true has shape {a} but y_pred has shape {b}; {hint}")
-
-
-def _check_range(y: np.ndarray, name: str, num_classes: int, ignore_index) -> None:
-    lo, hi = y.min(), y.max()
-    if lo >= 0 and hi < num_classes:
-        return
-    bad = y[(y < 0) | (y >= num_classes)]
-    if ignore_index is not None:
-        bad = bad[bad != ignore_index]
-    if bad.size == 0:
-        return
-    values = np.unique(bad)
-    shown = ", ".join(str(v) for v in values[:5]) + (", ..." if values.size > 5 else "")
-    v = int(values[0])
-    if values.size == 1 and v == num_classes:
-        fix = (f"labels may run 1..{num_classes} instead of 0..{num_classes - 1} (subtract 1), or "
-               f"num_classes is too small")
-    elif values.size == 1 and ignore_index is None and (v < 0 or v >= 255):
-        fix = f"pass ignore_index={v} if that value marks void pixels"
-    else:
-        fix = "check num_classes and the label encoding"
-    raise ValueError(
-        f"{name} has {bad.size} label(s) outside [0, {num_classes}): {shown}. These are not dropped "
-        f"silently; {fix}."
-    )
-
-
-def _validated_pair(y_true, y_pred, num_classes, ignore_index):
-    num_classes = _check_num_classes(num_classes)
-    ignore_index = _check_ignore_index(ignore_index, num_classes)
-    y_true = _as_labels(y_true, "y_true")
-    y_pred = _as_labels(y_pred, "y_pred")
-    _check_same_shape(y_true, y_pred)
-    _check_range(y_true, "y_true", num_classes, ignore_index)
-    if ignore_index is not None and np.any(y_pred == ignore_index):
-        # a prediction of `ignore_index` is only harmless where the truth is ignored too
-        keep = y_true != ignore_index
-        _check_range(y_pred[keep], "y_pred (at pixels that are not ignored)", num_classes, None)
-    else:
-        _check_range(y_pred, "y_pred", num_classes, None)
-    return y_true, y_pred, num_classes, ignore_index
-
-
-# --------------------------------------------------------------------------------------------
-# public API
-# --------------------------------------------------------------------------------------------
-def to_labels(y, one_hot: bool = False) -> np.ndarray:
+def to_labels(y, *, one_hot: bool = False) -> np.ndarray:
     """Turn one-hot masks or class probabilities into integer label maps (argmax, last axis).
 
     Parameters
@@ -209,7 +112,7 @@ def to_labels(y, one_hot: bool = False) -> np.ndarray:
     return np.argmax(y, axis=-1)
 
 
-def confusion_matrix(y_true, y_pred, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
+def confusion_matrix(y_true, y_pred, *, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
     """Count pixels by (true class, predicted class).
 
     Parameters
@@ -233,11 +136,11 @@ def confusion_matrix(y_true, y_pred, num_classes: int, ignore_index: int | None 
            [0, 1, 0],
            [0, 1, 0]])
     """
-    c = _check_num_classes(num_classes)
-    ignore = _check_ignore_index(ignore_index, c)
-    y_true = _as_labels(y_true, "y_true")
-    y_pred = _as_labels(y_pred, "y_pred")
-    _check_same_shape(y_true, y_pred)
+    c = check_num_classes(num_classes)
+    ignore = check_ignore_index(ignore_index, c)
+    y_true = as_labels(y_true, "y_true", c)
+    y_pred = as_labels(y_pred, "y_pred", c)
+    check_same_shape(y_true, y_pred)
     t = y_true.ravel()
     p = y_pred.ravel()
     if ignore is not None:
@@ -250,10 +153,10 @@ def confusion_matrix(y_true, y_pred, num_classes: int, ignore_index: int | None 
     n_bins = c * c
     counts = np.zeros(n_bins, dtype=np.int64)
     for start in range(0, t.size, _CHUNK):
-        pp = p[start:start + _CHUNK]
+        pp = p[start : start + _CHUNK]
         if pp.min() < 0 or pp.max() >= c:
             break
-        idx = t[start:start + _CHUNK].astype(np.intp)
+        idx = t[start : start + _CHUNK].astype(np.intp)
         idx *= c
         idx += pp
         try:
@@ -265,18 +168,32 @@ def confusion_matrix(y_true, y_pred, num_classes: int, ignore_index: int | None 
         counts += chunk_counts
     else:
         return counts.reshape(c, c)
-    _validated_pair(y_true, y_pred, c, ignore)  # a label is out of range: raise the full explanation
+    validated_pair(y_true, y_pred, c, ignore)  # a label is out of range: raise the full explanation
     raise AssertionError("unreachable: out-of-range labels were detected but not explained")
 
 
-_CHUNK = 1 << 15  # pixels per bincount call in confusion_matrix (fits in L2 cache)
+def iou_from_counts(intersection, size_true, size_pred) -> np.ndarray:
+    """``I / (|T| + |P| - I)`` elementwise, NaN where the denominator is 0 (both sets empty).
+
+    The one place the IoU arithmetic is written: hard counts (from a confusion matrix or two masks)
+    and soft sums (``I = sum(y * p)``) alike.
+
+    Examples
+    --------
+    >>> iou_from_counts([1, 0, 0], [2, 0, 1], [1, 0, 0])
+    array([0.5, nan, 0. ])
+    """
+    i = np.asarray(intersection, dtype=np.float64)
+    denom = np.asarray(size_true, dtype=np.float64) + np.asarray(size_pred, dtype=np.float64) - i
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, i / np.where(denom > 0, denom, 1.0), np.nan)
 
 
 def iou_from_confusion_matrix(cm) -> np.ndarray:
     """Per-class IoU from a confusion matrix (rows true, columns predicted).
 
     ``IoU_c = cm[c, c] / (row_c + col_c - cm[c, c])``; NaN where the class is absent from both
-    truth and prediction (the denominator is 0).
+    truth and prediction (the denominator is 0). A stack of matrices ``(..., C, C)`` gives ``(..., C)``.
 
     Examples
     --------
@@ -284,32 +201,101 @@ def iou_from_confusion_matrix(cm) -> np.ndarray:
     array([0.33333333, 0.33333333])
     """
     cm = np.asarray(cm)
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
-        raise ValueError(f"cm must be a square (C, C) matrix, got shape {cm.shape}.")
-    tp = np.diag(cm).astype(np.float64)
-    denom = cm.sum(axis=0).astype(np.float64) + cm.sum(axis=1) - tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(denom > 0, tp / np.where(denom > 0, denom, 1.0), np.nan)
+    if cm.ndim < 2 or cm.shape[-1] != cm.shape[-2]:
+        raise ValueError(f"cm must be a square (C, C) matrix (or a stack (..., C, C)), got shape {cm.shape}.")
+    tp = np.diagonal(cm, axis1=-2, axis2=-1)
+    return iou_from_counts(tp, cm.sum(axis=-1), cm.sum(axis=-2))
 
 
-def per_class_iou(y_true, y_pred, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
-    """IoU of each class over all pixels given (one confusion matrix).
+def average_iou(ious, *, absent: str = "exclude") -> np.ndarray | float:
+    """Mean over the last axis (the classes) of per-class IoUs in which NaN marks an absent class.
+
+    Parameters
+    ----------
+    ious : array_like of float, shape (..., C)
+    absent : {"exclude", "zero", "one"}, default "exclude"
+        ``"exclude"``: an absent class is left out of the mean (Keras ``MeanIoU``, this module);
+        ``"zero"``: it counts as 0 (pulls the mean down); ``"one"``: it counts as 1 (what a smoothed
+        ``(I + 1) / (U + 1)`` gives: pushes the mean up).
 
     Returns
     -------
-    ndarray of float64, shape (C,)
-        NaN for a class absent from both ``y_true`` and ``y_pred``.
+    float, or ndarray of shape (...)
+        NaN where every class is NaN and ``absent="exclude"``.
+
+    Examples
+    --------
+    >>> ious = np.array([0.5, np.nan, 1.0])
+    >>> float(average_iou(ious)), float(average_iou(ious, absent="zero")), float(average_iou(ious, absent="one"))
+    (0.75, 0.5, 0.8333333333333334)
+    """
+    absent = check_absent(absent)
+    v = np.asarray(ious, dtype=np.float64)
+    if absent == "zero":
+        v = np.nan_to_num(v, nan=0.0)
+    elif absent == "one":
+        v = np.nan_to_num(v, nan=1.0)
+    present = ~np.isnan(v)
+    counted = present.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(counted > 0, np.where(present, v, 0.0).sum(axis=-1) / np.maximum(counted, 1), np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
+def _per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index):
+    y_true, y_pred, c, ignore_index = validated_pair(y_true, y_pred, num_classes, ignore_index)
+    if y_true.ndim < 2:
+        raise ValueError(
+            f"per-image IoU needs a batch axis first, e.g. (N, H, W); got shape {y_true.shape}. "
+            "For a single image use per_image=False (or add an axis: y[None])."
+        )
+    n = y_true.shape[0]
+    t = y_true.reshape(n, -1).astype(np.intp)
+    p = y_pred.reshape(n, -1)
+    # one bincount for all images: index = image * C*C + true * C + pred
+    idx = (np.arange(n, dtype=np.intp)[:, None] * (c * c)) + t * c + p
+    if ignore_index is not None:
+        idx = idx[t != ignore_index]
+    return np.bincount(idx.ravel(), minlength=n * c * c).reshape(n, c, c)
+
+
+def per_class_iou(
+    y_true, y_pred, *, num_classes: int, ignore_index: int | None = None, per_image: bool = False
+) -> np.ndarray:
+    """IoU of each class over all pixels given (one confusion matrix), or of each image's classes.
+
+    Parameters
+    ----------
+    y_true, y_pred, num_classes, ignore_index
+        As in :func:`mean_iou`.
+    per_image : bool, default False
+        False: one confusion matrix over everything. True: the first axis indexes images, and each
+        image gets its own row.
+
+    Returns
+    -------
+    ndarray of float64, shape (C,), or (N, C) with ``per_image=True``
+        NaN for a class absent from both ``y_true`` and ``y_pred`` (of that image).
 
     Examples
     --------
     >>> per_class_iou([0, 0, 1, 1], [0, 1, 1, 1], num_classes=3)
     array([0.5       , 0.66666667,        nan])
     """
-    return iou_from_confusion_matrix(confusion_matrix(y_true, y_pred, num_classes, ignore_index))
+    if per_image:
+        return iou_from_confusion_matrix(_per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index))
+    cm = confusion_matrix(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index)
+    return iou_from_confusion_matrix(cm)
 
 
 def mean_iou(
-    y_true, y_pred, num_classes: int, ignore_index: int | None = None, per_image: bool = False
+    y_true,
+    y_pred,
+    *,
+    num_classes: int,
+    ignore_index: int | None = None,
+    per_image: bool = False,
+    absent: str = "exclude",
 ) -> float:
     """Mean IoU over the classes present in truth or prediction.
 
@@ -326,10 +312,18 @@ def mean_iou(
         that are present. True: the first axis indexes images; each image gets its own mean IoU
         (over the classes present in that image), and the result is the mean over images.
         Images whose pixels are all ignored have no IoU and are left out of that mean.
+    absent : {"exclude", "zero", "one"}, default "exclude"
+        How a class absent from truth *and* prediction (of the image, with ``per_image=True``)
+        enters the mean: left out, counted as 0, or counted as 1 (see :func:`average_iou`).
 
     Returns
     -------
     float
+
+    Raises
+    ------
+    ValueError
+        On invalid input, or when every pixel is ``ignore_index`` (nothing to measure).
 
     Examples
     --------
@@ -339,23 +333,30 @@ def mean_iou(
     0.6786
     >>> round(mean_iou(y_true, y_pred, num_classes=2, per_image=True), 4)
     0.7917
+    >>> round(mean_iou(y_true, y_pred, num_classes=3, absent="zero"), 4)   # class 2 counted as 0
+    0.4524
     """
+    check_absent(absent)
     if not per_image:
-        ious = per_class_iou(y_true, y_pred, num_classes, ignore_index)
-        if np.isnan(ious).all():
-            raise ValueError(
-                "every pixel is ignore_index, so there is nothing to measure; check the masks."
-            )
-        return float(np.nanmean(ious))
-
-    values = per_image_iou(y_true, y_pred, num_classes, ignore_index)
+        cm = confusion_matrix(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index)
+        if cm.sum() == 0:
+            raise ValueError(NOTHING_TO_MEASURE)
+        return float(average_iou(iou_from_confusion_matrix(cm), absent=absent))
+    values = per_image_iou(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index, absent=absent)
     if np.isnan(values).all():
-        raise ValueError("every pixel is ignore_index, so there is nothing to measure; check the masks.")
+        raise ValueError(NOTHING_TO_MEASURE)
     return float(np.nanmean(values))
 
 
-def per_image_iou(y_true, y_pred, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
+def per_image_iou(
+    y_true, y_pred, *, num_classes: int, ignore_index: int | None = None, absent: str = "exclude"
+) -> np.ndarray:
     """Mean IoU of each image (first axis), over the classes present in that image.
+
+    Parameters
+    ----------
+    y_true, y_pred, num_classes, ignore_index, absent
+        As in :func:`mean_iou`.
 
     Returns
     -------
@@ -369,30 +370,13 @@ def per_image_iou(y_true, y_pred, num_classes: int, ignore_index: int | None = N
     >>> per_image_iou(y_true, y_pred, num_classes=2)
     array([0.58333333, 1.        ])
     """
-    y_true, y_pred, c, ignore_index = _validated_pair(y_true, y_pred, num_classes, ignore_index)
-    if y_true.ndim < 2:
-        raise ValueError(
-            f"per-image IoU needs a batch axis first, e.g. (N, H, W); got shape {y_true.shape}. "
-            "For a single image use per_image=False (or add an axis: y[None])."
-        )
-    n = y_true.shape[0]
-    t = y_true.reshape(n, -1).astype(np.intp)
-    p = y_pred.reshape(n, -1)
-    # one bincount for all images: index = image * C*C + true * C + pred
-    idx = (np.arange(n, dtype=np.intp)[:, None] * (c * c)) + t * c + p
-    if ignore_index is not None:
-        idx = idx[t != ignore_index]
-    cms = np.bincount(idx.ravel(), minlength=n * c * c).reshape(n, c, c)
-    tp = np.diagonal(cms, axis1=1, axis2=2).astype(np.float64)
-    denom = cms.sum(axis=1) + cms.sum(axis=2) - tp
-    present = denom > 0
-    iou = np.where(present, tp / np.where(present, denom, 1.0), 0.0)
-    counted = present.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(counted > 0, iou.sum(axis=1) / np.maximum(counted, 1), np.nan)
+    check_absent(absent)
+    cms = _per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index)
+    values = average_iou(iou_from_confusion_matrix(cms), absent=absent)
+    return np.where(cms.sum(axis=(1, 2)) > 0, values, np.nan)
 
 
-def pixel_accuracy(y_true, y_pred, ignore_index: int | None = None) -> float:
+def pixel_accuracy(y_true, y_pred, *, ignore_index: int | None = None) -> float:
     """Fraction of (non-ignored) pixels whose predicted label equals the true label.
 
     Examples
@@ -400,12 +384,15 @@ def pixel_accuracy(y_true, y_pred, ignore_index: int | None = None) -> float:
     >>> pixel_accuracy([0, 0, 1, 255], [0, 1, 1, 0], ignore_index=255)
     0.6666666666666666
     """
-    y_true = _as_labels(y_true, "y_true")
-    y_pred = _as_labels(y_pred, "y_pred")
-    _check_same_shape(y_true, y_pred)
+    y_true = as_labels(y_true, "y_true")
+    y_pred = as_labels(y_pred, "y_pred")
+    check_same_shape(y_true, y_pred)
+    c = y_true.shape[-1] if y_true.ndim >= 2 else None
+    if looks_one_hot(y_pred, c):  # two one-hot masks would compare channels, not pixels
+        refuse_one_hot(y_true, "y_true", c)
     if ignore_index is not None:
         keep = y_true != ignore_index
         if not keep.any():
-            raise ValueError("every pixel is ignore_index, so there is nothing to measure; check the masks.")
+            raise ValueError(NOTHING_TO_MEASURE)
         return float(np.mean(y_true[keep] == y_pred[keep]))
     return float(np.mean(y_true == y_pred))

@@ -57,10 +57,12 @@ __all__ = [
     "overlay_mask",
     "show_masks",
     "show_gallery",
+    "gallery_indices",
     "show_intersection_union",
     "plot_confusion_matrix",
     "plot_per_class_iou",
     "plot_history",
+    "plot_loss_push",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -119,8 +121,14 @@ IU_COLORS = {
 }
 """Colours of :func:`show_intersection_union` (A only, B only, both, neither)."""
 
-RUN_COLORS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
-"""Colours of models / training runs in :func:`plot_per_class_iou` and :func:`plot_history`."""
+RUN_COLORS = ("#0072B2", "#D55E00", "#000000", "#882255", "#999933", "#332288", "#888888", "#DDCC77")
+"""Colours of models / training runs in :func:`plot_per_class_iou` and :func:`plot_history`.
+
+None of them is a class colour (:data:`CLASS_COLORS`), so a bar of a run is never mistaken for a class.
+"""
+
+RUN_HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++")
+"""Hatch patterns of the runs in :func:`plot_per_class_iou` (a second cue besides the colour)."""
 
 _PANEL = 2.6  # inches per image panel
 
@@ -496,7 +504,7 @@ def _image_scores(t, p, num_classes, ignore_index):
     from .metrics import mean_iou, pixel_accuracy
 
     try:
-        miou = mean_iou(t, p, num_classes, ignore_index=ignore_index)
+        miou = mean_iou(t, p, num_classes=num_classes, ignore_index=ignore_index)
         acc = pixel_accuracy(t, p, ignore_index=ignore_index)
     except ValueError:  # e.g. all pixels ignored
         return float("nan"), float("nan")
@@ -509,14 +517,16 @@ def show_masks(
     y_pred=None,
     class_names=CLASS_NAMES,
     ignore_index: int | None = IGNORE_INDEX,
-    alpha: float = 0.5,
+    alpha: float = 1.0,
     error_class: int | None = None,
     title: str | None = None,
 ) -> Figure:
     """Image, true mask, predicted mask and error map side by side, with a legend naming the classes.
 
-    Panels: the image; the true mask and (if given) the predicted mask, drawn over the image with
-    transparency ``alpha`` (``alpha=1``: the masks alone); and the **error map**:
+    Panels: the image; the true mask and (if given) the predicted mask, by default in their class
+    colours next to the image (``alpha=1``). With ``alpha < 1`` they are blended into the image, but
+    then a class colour mixed with the photo's colour can look like another class's colour (blue over
+    yellow reads as the triangle's green), so keep ``alpha=1`` to read classes. Last the **error map**:
 
     - ``error_class=None`` (default): each pixel is *correct* (predicted label = true label, light grey),
       *wrong* (any other label, vermillion) or *ignored* (true label = ``ignore_index``, white).
@@ -534,7 +544,8 @@ def show_masks(
     y_true, y_pred : array_like of int, shape (H, W)
     class_names : sequence of str, default helpers.CLASS_NAMES
     ignore_index : int or None, default 255
-    alpha : float in [0, 1], default 0.5
+    alpha : float in [0, 1], default 1.0
+        Opacity of the masks over the image (1.0: the masks alone, in their exact class colours).
     error_class : int, optional
     title : str, optional
         Figure title.
@@ -588,6 +599,52 @@ def show_masks(
     if title:
         fig.suptitle(title)
     return fig
+
+
+def gallery_indices(y_true, y_pred=None, n: int = 4, *, num_classes: int = len(CLASS_NAMES),
+                    ignore_index: int | None = IGNORE_INDEX) -> list[int]:
+    """Representative examples for :func:`show_gallery`: ``n`` images that contain an object.
+
+    Images whose truth is background (label 0) only are skipped. Without ``y_pred``: the first ``n``
+    images that hold the most distinct object classes (ties: the earlier image first). With ``y_pred``:
+    images spread over the range of per-image mean IoU, at the quantiles ``(k + 0.5) / n``, so that
+    a gallery shows poor, typical and good predictions (in that order), not only the first few images.
+
+    Examples
+    --------
+    >>> t = np.zeros((4, 2, 2), int); t[1, 0, 0] = 1; t[2] = [[1, 2], [0, 0]]; t[3, 1, 1] = 3
+    >>> gallery_indices(t, n=2)
+    [2, 1]
+    >>> gallery_indices(t, t, n=3)
+    [1, 2, 3]
+    """
+    t = np.asarray(y_true)
+    if t.ndim == 4 and t.shape[-1] == 1:
+        t = t[..., 0]
+    if t.ndim != 3:
+        raise ValueError(f"y_true must be a batch of label maps (N, H, W), got shape {t.shape}.")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}.")
+    objects = (t > 0) & (t < num_classes)
+    if ignore_index is not None:
+        objects &= t != ignore_index
+    candidates = np.flatnonzero(objects.any(axis=(1, 2)))
+    if candidates.size == 0:
+        raise ValueError("every image in y_true is background only; there is no object to show.")
+    if y_pred is None:
+        kinds = np.array([np.unique(t[i][objects[i]]).size for i in candidates])
+        order = candidates[np.argsort(-kinds, kind="stable")]
+        return [int(i) for i in order[:n]]
+    from .metrics import per_image_iou
+
+    ious = per_image_iou(t[candidates], np.asarray(y_pred)[candidates], num_classes=num_classes,
+                         ignore_index=ignore_index)
+    order = candidates[np.argsort(np.where(np.isnan(ious), np.inf, ious), kind="stable")]
+    order = order[: int(np.sum(~np.isnan(ious)))] if np.any(~np.isnan(ious)) else order
+    if order.size <= n:
+        return [int(i) for i in order]
+    picks = np.floor((np.arange(n) + 0.5) / n * order.size).astype(int)
+    return [int(i) for i in order[picks]]
 
 
 def show_gallery(
@@ -836,12 +893,87 @@ def _as_iou_vector(v, name: str, c: int) -> np.ndarray:
     return arr
 
 
+def plot_loss_push(labels, pred_labels, grads, *, focus_loss: str, focus_class: int,
+                   class_names=CLASS_NAMES, title: str | None = None) -> Figure:
+    """Where losses push: truth, prediction, per-pixel gradient size of each loss, and one logit's push.
+
+    Parameters
+    ----------
+    labels, pred_labels : array_like of int, shape (H, W)
+        True and predicted (argmax) label maps of one image.
+    grads : dict {loss name: array (H, W, C)}
+        Gradient of each loss with respect to the logits (e.g. from
+        :func:`helpers.soft_iou.logit_gradient`). The size of a pixel's push is the norm over the C
+        logits, drawn relative to the average pixel (1 = average), on one colour scale for all losses.
+    focus_loss : str
+        Key of ``grads`` whose descent direction on the logit of ``focus_class`` is drawn last
+        (red: the loss raises that logit there, blue: lowers it).
+    focus_class : int
+    class_names : sequence of str, default helpers.CLASS_NAMES
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        ``2 + len(grads) + 1`` image axes (plus colour bars).
+    """
+    names = _check_class_names(class_names)
+    c = len(names)
+    t = _as_mask(labels, "labels")
+    p = _as_mask(pred_labels, "pred_labels")
+    _check_same_hw(t, p, "labels", "pred_labels")
+    _check_labels(t, "labels", c, None)
+    _check_labels(p, "pred_labels", c, None)
+    if not isinstance(grads, Mapping) or not grads:
+        raise ValueError("grads must be a non-empty dict {loss name: gradient array (H, W, C)}.")
+    g = {str(k): np.asarray(v, dtype=np.float64) for k, v in grads.items()}
+    for k, v in g.items():
+        if v.shape != t.shape + (c,):
+            raise ValueError(f"grads[{k!r}] has shape {v.shape}; expected {t.shape + (c,)} (H, W, C), "
+                             "the gradient with respect to one image's logits.")
+    if focus_loss not in g:
+        raise ValueError(f"focus_loss={focus_loss!r} is not a key of grads: {list(g)}.")
+    if not (0 <= int(focus_class) < c):
+        raise ValueError(f"focus_class must be a class index in [0, {c}), got {focus_class}.")
+    k = len(g)
+    fig = _new_figure(2.6 * (k + 3), 3.4)
+    axes = fig.subplots(1, k + 3)
+    colors = [_class_color(j) for j in range(c)]
+    axes[0].imshow(colorize_mask(t, colors=colors), interpolation="nearest")
+    _image_axes(axes[0], "truth")
+    miou, _ = _image_scores(t, p, c, None)
+    axes[1].imshow(colorize_mask(p, colors=colors), interpolation="nearest")
+    _image_axes(axes[1], f"prediction (argmax)\nmean IoU {miou:.3f}")
+    push = {name: np.linalg.norm(v, axis=-1) for name, v in g.items()}
+    relative = {name: q / q.mean() for name, q in push.items()}  # 1 = the average pixel's push
+    vmax = max(np.percentile(r, 99.5) for r in relative.values())
+    for ax, (name, r) in zip(axes[2:2 + k], relative.items()):
+        im = ax.imshow(r, cmap="magma", vmin=0, vmax=vmax, interpolation="nearest")
+        _image_axes(ax)
+        ax.set_title(f"|∂ loss / ∂ logits|\n{name}", fontsize=9)
+    fig.colorbar(im, ax=list(axes[2:2 + k]), shrink=0.8).set_label("× the average pixel's push", fontsize=8)
+    descent = -g[focus_loss][..., int(focus_class)]
+    lim = float(np.abs(descent).max()) or 1.0
+    im = axes[-1].imshow(descent, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
+    _image_axes(axes[-1])
+    axes[-1].set_title(f"−∂ loss / ∂ logit of '{names[focus_class]}'\n({focus_loss})", fontsize=9)
+    fig.colorbar(im, ax=axes[-1], shrink=0.8).set_label(
+        f"red: raise '{names[focus_class]}', blue: lower it", fontsize=8)
+    fig.legend(handles=class_legend_handles(names), loc="outside lower center", ncol=min(c, 5), fontsize=8,
+               frameon=False)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 def plot_per_class_iou(
     ious,
     class_names=CLASS_NAMES,
     title: str | None = None,
     show_mean: bool = True,
     annotate: bool | None = None,
+    *,
+    ax=None,
 ) -> Figure:
     """Bar chart of IoU per class; several models side by side; the mean IoU as a line.
 
@@ -856,11 +988,14 @@ def plot_per_class_iou(
         A horizontal line per model at its mean IoU (over non-absent classes), named in the legend.
     annotate : bool, optional
         Write each bar's value on it; default when at most 3 models.
+    ax : matplotlib Axes, optional
+        Draw into this axes (its figure is returned) instead of a new figure.
 
     Returns
     -------
     matplotlib.figure.Figure
-        One axes. With one model the bars take the class colours; with several, one colour per model.
+        One axes. With one model the bars take the class colours; with several, one colour and hatch
+        per model from :data:`RUN_COLORS` / :data:`RUN_HATCHES`, none of them a class colour.
     """
     names = _check_class_names(class_names)
     c = len(names)
@@ -873,8 +1008,11 @@ def plot_per_class_iou(
     k = len(runs)
     if annotate is None:
         annotate = k <= 3
-    fig = _new_figure(max(5.0, 0.9 * c * max(1, k) ** 0.5 + 2.0), 3.8)
-    ax = fig.add_subplot()
+    if ax is None:
+        fig = _new_figure(max(5.0, 0.9 * c * max(1, k) ** 0.5 + 2.0), 3.8)
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     width = 0.8 / k
     x = np.arange(c)
     handles = []
@@ -884,9 +1022,10 @@ def plot_per_class_iou(
         colors = [_class_color(j) for j in range(c)] if single else RUN_COLORS[r % len(RUN_COLORS)]
         heights = np.nan_to_num(vals, nan=0.0)
         present = ~np.isnan(vals)
+        hatch = None if single else RUN_HATCHES[r % len(RUN_HATCHES)] or None
         ax.bar(pos[present], heights[present], width=width * 0.95,
                color=np.asarray(colors, dtype=object)[present].tolist() if single else colors,
-               edgecolor="0.25", linewidth=0.5)
+               edgecolor="0.25" if single else "white", linewidth=0.5, hatch=hatch)
         for j in np.flatnonzero(~present):
             ax.text(pos[j], 0.02, "absent", rotation=90, ha="center", va="bottom", fontsize=8,
                     color="0.35", style="italic")
@@ -894,7 +1033,7 @@ def plot_per_class_iou(
             for j in np.flatnonzero(present):
                 ax.text(pos[j], heights[j] + 0.01, f"{heights[j]:.2f}", ha="center", va="bottom", fontsize=7)
         if not single:
-            handles.append(Patch(facecolor=colors, edgecolor="0.25", label=name))
+            handles.append(Patch(facecolor=colors, edgecolor="white", hatch=hatch, label=name))
         if show_mean and present.any():
             mean = float(np.nanmean(vals))
             color = "black" if single else RUN_COLORS[r % len(RUN_COLORS)]
@@ -938,7 +1077,57 @@ def _is_single_history(h) -> bool:
     return False
 
 
-def plot_history(histories, metrics=("loss", "mean_iou"), title: str | None = None, val: bool = True) -> Figure:
+def _run_starts(runs: dict, start_epoch, continues) -> dict:
+    """Epoch number of each run's first value: 1, or ``start_epoch``, or right after the run it continues."""
+    names = list(runs)
+    if start_epoch is None:
+        start_epoch = {}
+    elif not isinstance(start_epoch, Mapping):
+        start_epoch = {name: start_epoch for name in names}
+    continues = dict(continues or {})
+    for key, what in (("start_epoch", start_epoch), ("continues", continues)):
+        unknown = [k for k in what if k not in runs]
+        if unknown:
+            raise ValueError(f"{key} names runs {unknown} that are not in histories; runs: {names}.")
+    for child, parent in continues.items():
+        if parent not in runs:
+            raise ValueError(f"continues={{{child!r}: {parent!r}}}: {parent!r} is not a run; runs: {names}.")
+        if child in start_epoch:
+            raise ValueError(f"run {child!r} is in both start_epoch and continues; give it one of them.")
+    for name, value in start_epoch.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"start_epoch of {name!r} must be an int >= 1 (the epoch of its first value), got {value!r}.")
+    starts: dict = {}
+
+    def start(name, seen=()):
+        if name in starts:
+            return starts[name]
+        if name in seen:
+            raise ValueError(f"continues has a cycle through {name!r}; a run can only continue an earlier one.")
+        if name in continues:
+            parent = continues[name]
+            d = runs[parent]
+            length = max((len(v) for v in d.values()), default=0)
+            starts[name] = start(parent, seen + (name,)) + length
+        else:
+            starts[name] = int(start_epoch.get(name, 1))
+        return starts[name]
+
+    for name in names:
+        start(name)
+    return starts
+
+
+def plot_history(
+    histories,
+    metrics=("loss", "mean_iou"),
+    title: str | None = None,
+    val: bool = True,
+    *,
+    start_epoch=None,
+    continues=None,
+    unit_metrics="auto",
+) -> Figure:
     """Training curves: one panel per metric, one colour per run, train solid / validation dashed.
 
     Parameters
@@ -953,11 +1142,27 @@ def plot_history(histories, metrics=("loss", "mean_iou"), title: str | None = No
         ``name=``, e.g. ``MeanIoU`` logs ``"mean_io_u"``).
     val : bool, default True
         Draw the validation curves.
+    start_epoch : int or dict {run name: int}, optional
+        Epoch number of a run's first value (default 1), e.g. for a run that resumed from a checkpoint.
+    continues : dict {run name: run name}, optional
+        Runs that continue another one (fine-tuning from its weights): ``{"(e)": "(b)"}`` draws (e)
+        from the epoch after (b)'s last one, with a thin dotted link from (b)'s last value.
+    unit_metrics : "auto" or sequence of str, default "auto"
+        Metrics drawn on one **shared 0-1 y axis**, so that a metric that barely moves looks flat
+        instead of being autoscaled into a wild curve. ``"auto"``: every metric whose name contains
+        "iou" (e.g. ``mean_iou`` and ``question_mean_iou``). Pass ``()`` to autoscale all panels.
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes per metric; x = epoch (from 1).
+
+    Examples
+    --------
+    >>> fig = plot_history({"(b)": {"mean_iou": [0.2, 0.5]}, "(e)": {"mean_iou": [0.6, 0.7]}},
+    ...                    metrics=("mean_iou",), continues={"(e)": "(b)"})
+    >>> fig.axes[0].lines[-1].get_xdata().tolist(), [float(y) for y in fig.axes[0].get_ylim()]
+    ([3, 4], [0.0, 1.0])
     """
     if isinstance(metrics, str):
         metrics = (metrics,)
@@ -981,24 +1186,46 @@ def plot_history(histories, metrics=("loss", "mean_iou"), title: str | None = No
     for m in metrics:
         if not any(m in d or f"val_{m}" in d for d in runs.values()):
             raise ValueError(f"metric {m!r} is in no history; available keys: {available}. Pass metrics=(...) with those names.")
+    starts = _run_starts(runs, start_epoch, continues)
+    links = dict(continues or {})
+    if isinstance(unit_metrics, str):
+        if unit_metrics != "auto":
+            raise ValueError(f"unit_metrics must be 'auto' or a sequence of metric names, got {unit_metrics!r}.")
+        unit = {m for m in metrics if "iou" in m.lower()}
+    else:
+        unit = set(unit_metrics)
+        missing = sorted(unit - set(metrics))
+        if missing:
+            raise ValueError(f"unit_metrics names {missing}, which are not in metrics={metrics}.")
     n = len(metrics)
     fig = _new_figure(max(4.2 * n, 5.0), 3.6)
     axes = fig.subplots(1, n, squeeze=False)[0]
+    unit_axes = [ax for ax, m in zip(axes, metrics) if m in unit]
+    for ax in unit_axes[1:]:
+        ax.sharey(unit_axes[0])
     any_val = False
     for ax, m in zip(axes, metrics):
         for r, (name, d) in enumerate(runs.items()):
             color = RUN_COLORS[r % len(RUN_COLORS)]
-            if m in d:
-                ax.plot(np.arange(1, len(d[m]) + 1), d[m], color=color, linestyle="-", marker="." if len(d[m]) < 30 else None)
-            if val and f"val_{m}" in d:
-                any_val = True
-                v = d[f"val_{m}"]
-                ax.plot(np.arange(1, len(v) + 1), v, color=color, linestyle="--", marker="." if len(v) < 30 else None)
+            for key, style in ((m, "-"), (f"val_{m}", "--")):
+                if key not in d or (style == "--" and not val):
+                    continue
+                any_val |= style == "--"
+                v = d[key]
+                x = np.arange(starts[name], starts[name] + len(v))
+                parent = links.get(name)
+                if parent is not None and key in runs[parent] and len(runs[parent][key]) and len(v):
+                    p = runs[parent][key]  # a dotted link from the run it continues
+                    ax.plot([starts[parent] + len(p) - 1, x[0]], [p[-1], v[0]], color=color,
+                            linestyle=":", linewidth=1.0)
+                ax.plot(x, v, color=color, linestyle=style, marker="." if len(v) < 30 else None)
         ax.set_title(m, fontsize=10)
         ax.set_xlabel("epoch")
         ax.set_ylabel(m)
         ax.grid(alpha=0.3)
         ax.xaxis.get_major_locator().set_params(integer=True)
+        if m in unit:
+            ax.set_ylim(0.0, 1.0)
     handles = []
     if len(runs) > 1 or next(iter(runs)):
         handles += [Line2D([], [], color=RUN_COLORS[r % len(RUN_COLORS)], label=name) for r, name in enumerate(runs)]
@@ -1011,7 +1238,8 @@ def plot_history(histories, metrics=("loss", "mean_iou"), title: str | None = No
     return fig
 
 
-def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_below: float | None = None) -> Figure:
+def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_below: float | None = None, *,
+                       ax=None) -> Figure:
     """Histogram of per-image IoU values (NaN images left out), with the mean and median marked.
 
     Parameters
@@ -1020,6 +1248,12 @@ def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_be
         One IoU per image, e.g. ``helpers.metrics.per_image_iou(...)``; NaN = no measurable pixel.
     mark_below : float, optional
         Shade the range below this value (e.g. the threshold for "worst images").
+    ax : matplotlib Axes, optional
+        Draw into this axes (its figure is returned) instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
     """
     v = np.asarray(values, dtype=float)
     if v.ndim != 1:
@@ -1027,8 +1261,11 @@ def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_be
     v = v[~np.isnan(v)]
     if v.size == 0:
         raise ValueError("values holds no number (all NaN): nothing to plot.")
-    fig = _new_figure(6.0, 3.4)
-    ax = fig.add_subplot()
+    if ax is None:
+        fig = _new_figure(6.0, 3.4)
+        ax = fig.add_subplot()
+    else:
+        fig = ax.figure
     ax.hist(v, bins=np.linspace(0, 1, bins + 1), color=CLASS_COLORS[2], edgecolor="0.3")
     ax.axvline(v.mean(), color="0.1", ls="--", label=f"mean = {v.mean():.3f}")
     ax.axvline(np.median(v), color=CLASS_COLORS[1], ls=":", lw=2, label=f"median = {np.median(v):.3f}")
@@ -1037,4 +1274,78 @@ def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_be
     ax.set(xlim=(0, 1), xlabel="mean IoU of one image", ylabel="images",
            title=title or f"Per-image mean IoU ({v.size} images)")
     ax.legend(fontsize=9, loc="upper left")
+    return fig
+
+
+def plot_seed_study(values, *, labels=None, live=None, settings=None, ylabel: str = "mean IoU",
+                    title: str | None = None, ylim=None, ax=None) -> Figure:
+    """Every run of a seed study as a dot, one column per recipe, with its range as a bar.
+
+    Computes nothing: pass the values (e.g. from :func:`helpers.study.metric_values`).
+
+    Parameters
+    ----------
+    values : dict {recipe key: sequence of float}
+        One value per run (seeds x execution settings), in the order of ``settings`` if given.
+    labels : dict {recipe key: str}, optional
+        Tick labels (default: the keys).
+    live : dict {recipe key: float}, optional
+        This notebook's own run of a recipe, drawn as a black diamond: one more draw.
+    settings : dict {recipe key: sequence of str}, optional
+        The execution setting of each run (same order as ``values``): one marker per setting.
+    ylabel, title : str, optional
+    ylim : (float, float), optional
+        Default: the data's range with a margin.
+    ax : matplotlib Axes, optional
+        Draw into it (default: a new figure).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> fig = plot_seed_study({"a": [0.8, 0.85, 0.9], "b": [0.9, 0.91, 0.92]}, live={"a": 0.86})
+    >>> len(fig.axes[0].get_xticks())
+    2
+    """
+    if not isinstance(values, Mapping) or not values:
+        raise ValueError("values must be a non-empty dict {recipe: [value per run]}.")
+    keys = list(values)
+    labels = labels or {}
+    if ax is None:
+        fig = _new_figure(max(4.0, 1.3 * len(keys) + 1.5), 3.6)
+        ax = fig.add_subplot(1, 1, 1)
+    else:
+        fig = ax.figure
+    markers = ("o", "s", "^", "v", "D", "P")
+    seen_settings: dict = {}
+    for i, key in enumerate(keys):
+        v = np.asarray(values[key], dtype=float)
+        if v.size == 0:
+            continue
+        colour = RUN_COLORS[i % len(RUN_COLORS)]
+        ax.plot([i, i], [v.min(), v.max()], color=colour, lw=6, alpha=0.25, solid_capstyle="round")
+        ax.plot([i - 0.25, i + 0.25], [v.mean(), v.mean()], color=colour, lw=2)
+        run_settings = list(settings[key]) if settings and key in settings else [""] * v.size
+        offsets = np.linspace(-0.15, 0.15, v.size) if v.size > 1 else np.zeros(1)
+        for x, y, s in zip(i + offsets, v, run_settings):
+            m = seen_settings.setdefault(s, markers[len(seen_settings) % len(markers)])
+            ax.plot(x, y, m, color=colour, ms=4, mfc="white" if s and m != "o" else colour)
+        if live and key in live:
+            ax.plot(i + 0.3, live[key], "D", color="black", ms=6)
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels([labels.get(k, k) for k in keys], rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel(ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.grid(axis="y", alpha=0.3)
+    handles = [Line2D([], [], marker=m, ls="", color="0.3", mfc="white" if s and m != "o" else "0.3",
+                      label=s or "run") for s, m in seen_settings.items()]
+    handles.append(Line2D([], [], color="0.3", lw=2, label="mean"))
+    if live:
+        handles.append(Line2D([], [], marker="D", ls="", color="black", label="this notebook's run"))
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
+    if title:
+        ax.set_title(title, fontsize=10)
     return fig

@@ -1,7 +1,11 @@
-"""Soft versus hard IoU: the small tools behind notebook 04 (TensorFlow for gradients, NumPy for data).
+"""Soft versus hard IoU: the analysis tools behind notebook 04 (TensorFlow for gradients).
+
+The losses themselves live in :mod:`helpers.losses`; this module only calls them through the
+``loss_fn`` you pass. Its own arithmetic is the soft IoU ``I_c / U_c`` with ``I_c = sum(y_c p_c)``.
 
 - Predictions to study: :func:`label_probs` (a fixed confidence on given labels) and
-  :func:`mediocre_logits` (the truth shifted, blurred and noisy, as logits).
+  :func:`mediocre_logits` (the truth shifted, blurred and noisy, as logits); both are NumPy toys of
+  :mod:`helpers.scenarios`, re-exported here.
 - What the question's pooled ``iou_loss`` really measures: :func:`soft_pixel_accuracy` and
   :func:`pooled_loss_from_accuracy` (with one-hot targets and softmax outputs the pooled loss is
   ``1 - (aN + 1) / (2N - aN + 1)``, ``a`` the soft pixel accuracy, ``N`` the number of pixels).
@@ -25,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from .losses import _prepare
+from ._validation import as_labels
+from .scenarios import label_probs, mediocre_logits
 
 __all__ = [
     "label_probs",
@@ -38,98 +43,29 @@ __all__ = [
 ]
 
 
-def _labels(labels) -> np.ndarray:
-    labels = np.asarray(labels)
-    if labels.size == 0 or not (labels.dtype == bool or np.issubdtype(labels.dtype, np.integer)):
+def _one_hot_and_probs(y_true, y_pred):
+    """(one-hot ``y_true`` in ``y_pred``'s float dtype, ``y_pred``): ``y_true`` is one-hot ``(..., C)``,
+    a label map ``(...)`` or ``(..., 1)``; ``y_pred`` holds ``C >= 2`` scores on its last axis."""
+    p = tf.convert_to_tensor(y_pred)
+    if not p.dtype.is_floating:
+        p = tf.cast(p, tf.float32)
+    y = tf.convert_to_tensor(y_true)
+    r, c = p.shape.rank, p.shape[-1]
+    if c is None or c < 2:
+        raise ValueError(f"y_pred has shape {p.shape}: expected probabilities with one channel per class (>= 2).")
+    if y.shape.rank == r and y.shape[-1] == c:
+        y = tf.cast(y, p.dtype)
+    elif y.shape.rank in (r, r - 1) and (y.shape.rank == r - 1 or y.shape[-1] == 1):
+        labels = tf.squeeze(y, -1) if y.shape.rank == r else y
+        y = tf.one_hot(tf.cast(labels, tf.int32), c, dtype=p.dtype)
+    else:
         raise ValueError(
-            f"labels must be a non-empty integer label map (..., H, W), got dtype {labels.dtype} and shape "
-            f"{labels.shape}; for one-hot masks use labels.argmax(-1)."
+            f"y_true has shape {y.shape} and y_pred has shape {p.shape}: expected y_true one-hot (..., {c}), "
+            "a label map (...) or (..., 1) with the same leading axes as y_pred."
         )
-    return labels.astype(np.int64)
-
-
-def _check_classes(labels: np.ndarray, num_classes: int) -> int:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError(f"labels must lie in [0, {num_classes}), got values {labels.min()}..{labels.max()}.")
-    return int(num_classes)
-
-
-def label_probs(labels, confidence: float, num_classes: int = 5) -> np.ndarray:
-    """Softmax-like probabilities: ``confidence`` on each pixel's label, the rest shared equally.
-
-    Parameters
-    ----------
-    labels : array_like of int, shape (...)
-    confidence : float in [1 / num_classes, 1]
-        Probability of the labelled class; every other class gets ``(1 - confidence) / (C - 1)``.
-    num_classes : int
-
-    Returns
-    -------
-    ndarray of float32, shape (..., C); each pixel sums to 1 and its argmax is ``labels``
-    (for ``confidence > 1 / C``).
-    """
-    labels = _labels(labels)
-    c = _check_classes(labels, num_classes)
-    confidence = float(confidence)
-    if not 1.0 / c <= confidence <= 1.0:
-        raise ValueError(f"confidence must be in [1/{c}, 1] (the labelled class is the most likely), got {confidence}.")
-    p = np.full(labels.shape + (c,), (1.0 - confidence) / (c - 1), dtype=np.float32)
-    np.put_along_axis(p, labels[..., None], np.float32(confidence), axis=-1)
-    return p
-
-
-def _box_blur(x: np.ndarray, k: int) -> np.ndarray:
-    """Mean over (2k+1) x (2k+1) windows on the axes (-3, -2) of a (..., H, W, C) array, edges repeated."""
-    if k == 0:
-        return x
-    h, w = x.shape[-3], x.shape[-2]
-    pad = [(0, 0)] * (x.ndim - 3) + [(k, k), (k, k), (0, 0)]
-    p = np.pad(x, pad, mode="edge")
-    out = np.zeros_like(x)
-    for i in range(2 * k + 1):
-        for j in range(2 * k + 1):
-            out += p[..., i:i + h, j:j + w, :]
-    return out / (2 * k + 1) ** 2
-
-
-def mediocre_logits(labels, strength: float = 3.0, noise: float = 0.5, shift: int = 1, blur: int = 1,
-                    num_classes: int = 5, seed: int = 0) -> np.ndarray:
-    """Logits of a mediocre "model" of ``labels``: the truth shifted, blurred and noisy.
-
-    ``strength * box_blur(one_hot(roll(labels, shift, axis=-1)), blur) + noise * N(0, 1)``: the
-    objects are found but ``shift`` pixels to the right, boundaries are uncertain over ``blur``
-    pixels, and the noise (``np.random.default_rng(seed)``) scatters a few wrong pixels. Deterministic.
-
-    Parameters
-    ----------
-    labels : array_like of int, shape (H, W) or (B, H, W)
-    strength : float
-        Height of the true class's logit away from boundaries (sharper predictions for larger values).
-    noise : float
-        Standard deviation of the Gaussian noise added to every logit.
-    shift : int
-        Columns the believed mask is shifted to the right (wrapping round, as ``np.roll``).
-    blur : int
-        Radius of the box blur (0: none).
-
-    Returns
-    -------
-    ndarray of float32, shape labels.shape + (num_classes,)
-    """
-    labels = _labels(labels)
-    if labels.ndim < 2:
-        raise ValueError(f"labels must be a label map (H, W) or a batch (B, H, W), got shape {labels.shape}.")
-    c = _check_classes(labels, num_classes)
-    blur = int(blur)
-    if blur < 0:
-        raise ValueError(f"blur must be >= 0, got {blur}.")
-    believed = np.roll(labels, int(shift), axis=-1)
-    logits = float(strength) * _box_blur(np.eye(c)[believed], blur)
-    logits += float(noise) * np.random.default_rng(seed).normal(size=logits.shape)
-    return logits.astype(np.float32)
+    if not y.shape.is_compatible_with(p.shape):
+        raise ValueError(f"y_true (as one-hot: {y.shape}) and y_pred {p.shape} differ in their batch or spatial axes.")
+    return y, p
 
 
 def boundary_mask(labels) -> np.ndarray:
@@ -153,7 +89,7 @@ def boundary_mask(labels) -> np.ndarray:
     >>> int(boundary_mask(m).sum())     # the pixel and its 8 neighbours
     9
     """
-    labels = _labels(labels)
+    labels = as_labels(labels, "labels")
     if labels.ndim < 2:
         raise ValueError(f"labels must be a label map (H, W) or a batch (B, H, W), got shape {labels.shape}.")
     h, w = labels.shape[-2:]
@@ -161,7 +97,7 @@ def boundary_mask(labels) -> np.ndarray:
     out = np.zeros(labels.shape, dtype=bool)
     for i in range(3):
         for j in range(3):
-            out |= p[..., i:i + h, j:j + w] != labels
+            out |= p[..., i : i + h, j : j + w] != labels
     return out
 
 
@@ -171,12 +107,12 @@ def soft_pixel_accuracy(y_true, y_pred) -> float:
     ``y_true`` is one-hot ``(..., C)`` or a label map; ``y_pred`` holds probabilities ``(..., C)``;
     ``N`` is the number of pixels. On one-hot predictions it is the pixel accuracy.
     """
-    y, p = _prepare(y_true, y_pred)
+    y, p = _one_hot_and_probs(y_true, y_pred)
     n_pixels = tf.cast(tf.size(p) // p.shape[-1], p.dtype)
     return float(tf.reduce_sum(y * p) / n_pixels)
 
 
-def pooled_loss_from_accuracy(accuracy, n_pixels, smooth: float = 1.0):
+def pooled_loss_from_accuracy(accuracy, n_pixels, *, smooth: float = 1.0):
     """The question's pooled ``iou_loss`` written as a function of the soft pixel accuracy alone.
 
     With one-hot targets and softmax outputs, ``sum(y) = sum(p) = N`` (one unit per pixel), so the
@@ -199,7 +135,7 @@ def pooled_loss_from_accuracy(accuracy, n_pixels, smooth: float = 1.0):
     return float(value) if value.ndim == 0 else value
 
 
-def soft_iou_per_class(y_true, y_pred, smooth: float = 0.0):
+def soft_iou_per_class(y_true, y_pred, *, smooth: float = 0.0):
     """Soft IoU of every class, ``(I_c + smooth) / (U_c + smooth)``, summed over all pixels given.
 
     ``I_c = sum(y_c * p_c)``, ``U_c = sum(y_c) + sum(p_c) - I_c``. Unlike
@@ -211,7 +147,7 @@ def soft_iou_per_class(y_true, y_pred, smooth: float = 0.0):
     -------
     tf.Tensor, shape (C,)
     """
-    y, p = _prepare(y_true, y_pred)
+    y, p = _one_hot_and_probs(y_true, y_pred)
     axes = list(range(p.shape.rank - 1))
     inter = tf.reduce_sum(y * p, axis=axes)
     union = tf.reduce_sum(y, axis=axes) + tf.reduce_sum(p, axis=axes) - inter

@@ -12,11 +12,19 @@ b      categorical cross-entropy
 c      per-class soft Jaccard (present classes)
 d      0.5 * cross-entropy + 0.5 * per-class soft Jaccard
 e      Lovász-softmax, fine-tuning the weights of recipe b
+f      control: the question's pooled ``iou_loss`` with the common optimiser of b-d
+g      control: cross-entropy with the question's optimiser
 =====  =================================================================================
+
+Recipes b, c, d and f share one optimiser (Adam, 0.003 with cosine decay to 0); a and g share the
+question's (Adam 0.003, constant, ``clipvalue=0.7``). So a vs f and g vs b change only the optimiser,
+and f vs b, c, d and a vs g change only the loss: the seed study (``tools/seed_study.py``) can judge
+the loss and the optimiser apart.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +51,11 @@ __all__ = [
     "train_recipe",
     "evaluate_model",
     "cached_model",
+    "save_model_weights",
+    "save_selection",
+    "load_selection",
+    "config_summary",
+    "LIVE_RECIPES",
 ]
 
 NUM_CLASSES = 5
@@ -89,8 +102,15 @@ RECIPES = {
                 epochs=EPOCHS),
     "e": Recipe("e", "(e) Lovász-softmax, fine-tuned from (b)", losses.lovasz_softmax_loss, _adam(1e-3, 3),
                 epochs=3, init_from="b"),
+    "f": Recipe("f", "(f) pooled iou_loss, common optimiser", buggy.iou_loss, _adam(3e-3, EPOCHS),
+                epochs=EPOCHS),
+    "g": Recipe("g", "(g) cross-entropy, question's optimiser", "categorical_crossentropy",
+                buggy.question_optimizer, epochs=EPOCHS),
 }
-"""The five recipes of notebook 05, by key."""
+"""The recipes by key: a-e are notebook 05's, f and g the controls of the seed study."""
+
+LIVE_RECIPES = ("a", "b", "d", "e")
+"""The recipes notebook 05 trains live (the others come from the committed seed study)."""
 
 
 @dataclass
@@ -125,22 +145,27 @@ def load_training_data():
     return x_train, y_train, x_val, y_val
 
 
-def compile_model(model, recipe: Recipe):
+def compile_model(model, recipe: Recipe, *, monitor: bool = True):
     """Compile ``model`` with the recipe's loss and optimizer and the three metrics side by side."""
-    model.compile(
-        optimizer=recipe.optimizer(),
-        loss=recipe.loss,
-        metrics=["accuracy", question_mean_iou, StreamingMeanIoU(NUM_CLASSES, name="mean_iou")],
-    )
+    metrics = ["accuracy", question_mean_iou, StreamingMeanIoU(NUM_CLASSES, name="mean_iou")] if monitor else []
+    model.compile(optimizer=recipe.optimizer(), loss=recipe.loss, metrics=metrics)
     return model
 
 
+def config_summary() -> dict:
+    """What a trained model depends on besides the recipe and seed (recorded by the seed study)."""
+    return {"unet": dict(UNET), "batch_size": BATCH_SIZE,
+            "epochs": {k: r.epochs for k, r in RECIPES.items()}}
+
+
 def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, seed: int = SEED,
-                 init_weights=None, batch_size: int = BATCH_SIZE, verbose: int = 2) -> TrainResult:
+                 init_weights=None, batch_size: int = BATCH_SIZE, verbose: int = 2,
+                 monitor: bool = True) -> TrainResult:
     """Train a fresh UNet with one recipe from ``seed``; log loss, accuracy, both IoUs, per epoch.
 
     ``init_weights`` (a list from ``model.get_weights()``) starts from trained weights, as recipe ``e``
-    does from ``b``.
+    does from ``b``. ``monitor=False`` skips the per-epoch metrics and validation (the seed study):
+    they never touch the weights, so the trained model is the same, faster.
     """
     recipe = RECIPES[recipe] if isinstance(recipe, str) else recipe
     if recipe.init_from is not None and init_weights is None:
@@ -151,10 +176,11 @@ def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, 
     model = build_unet(input_shape=x_train.shape[1:], num_classes=NUM_CLASSES, **UNET)
     if init_weights is not None:
         model.set_weights(init_weights)
-    compile_model(model, recipe)
+    compile_model(model, recipe, monitor=monitor)
     timer = _EpochTimer()
-    history = model.fit(x_train, y_train, validation_data=(x_val, y_val), epochs=epochs or recipe.epochs,
-                        batch_size=batch_size, callbacks=[timer], verbose=verbose)
+    history = model.fit(x_train, y_train, validation_data=(x_val, y_val) if monitor else None,
+                        epochs=epochs or recipe.epochs, batch_size=batch_size, callbacks=[timer],
+                        verbose=verbose)
     return TrainResult(recipe, model, dict(history.history), timer.seconds)
 
 
@@ -172,9 +198,9 @@ def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
     batches = [float(buggy.mean_iou(y_onehot[i:i + batch_size], probs[i:i + batch_size]))
                for i in range(0, len(masks), batch_size)]
     return {
-        "mean_iou": M.mean_iou(masks, pred, NUM_CLASSES),
-        "per_image_mean_iou": M.mean_iou(masks, pred, NUM_CLASSES, per_image=True),
-        "per_class_iou": M.per_class_iou(masks, pred, NUM_CLASSES),
+        "mean_iou": M.mean_iou(masks, pred, num_classes=NUM_CLASSES),
+        "per_image_mean_iou": M.mean_iou(masks, pred, num_classes=NUM_CLASSES, per_image=True),
+        "per_class_iou": M.per_class_iou(masks, pred, num_classes=NUM_CLASSES),
         "pixel_accuracy": M.pixel_accuracy(masks, pred),
         "question_mean_iou": float(np.mean(batches)),
         "pred": pred,
@@ -207,8 +233,42 @@ def cached_model(key: str = "d", *, verbose: int = 0):
     return result.model, True
 
 
-def save_model_weights(model, key: str) -> Path:
-    """Save a recipe's trained weights to ``data/cache/recipe_<key>.weights.h5`` (for notebook 06)."""
+def save_selection(key: str, *, split: str = "validation"):
+    """Record which recipe notebook 05 selected (on ``split``), for notebook 06: ``data/cache/selected.json``.
+
+    Returns the path, or None when the checkout is read-only (notebook 06 then uses the seed study's
+    choice).
+    """
+    if key not in RECIPES:
+        raise ValueError(f"Unknown recipe {key!r}; choose from {sorted(RECIPES)}.")
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        path = CACHE_DIR / "selected.json"
+        path.write_text(json.dumps({"recipe": key, "selected_on": split, "config": config_summary()}))
+        return path
+    except OSError:
+        return None
+
+
+def load_selection():
+    """The recipe key notebook 05 selected on validation data on this machine, or None.
+
+    None when notebook 05 has not run here, or ran with another training configuration.
+    """
+    path = CACHE_DIR / "selected.json"
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    if doc.get("config") != json.loads(json.dumps(config_summary())) or doc.get("recipe") not in RECIPES:
+        return None
+    return doc["recipe"]
+
+
+def save_model_weights(model, key: str) -> Path | None:
+    """Save a recipe's trained weights to ``data/cache/recipe_<key>.weights.h5`` (for notebook 06).
+
+    Returns the path, or None when the checkout is read-only (notebook 06 then retrains)."""
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
         path = CACHE_DIR / f"recipe_{key}.weights.h5"

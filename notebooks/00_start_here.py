@@ -16,6 +16,8 @@
 # %% [markdown]
 # # 00 · Start here
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/00_start_here.ipynb)
+#
 # **IoU Lab** is a hands-on course on one question: *is my IoU right?* Intersection-over-Union is
 # the standard score of semantic segmentation, and it is easy to compute wrongly, in ways that look
 # fine during training. The course starts from a real Stack Overflow question whose `mean_iou` metric
@@ -23,7 +25,9 @@
 # UNet trained with five losses and evaluated honestly.
 #
 # **In this notebook:** the map of the course, and an environment check that tells you what to fix,
-# if anything. **Time:** about 10 minutes.
+# if anything.
+#
+# **Time:** about 10 minutes.
 
 # %%
 # Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
@@ -58,6 +62,11 @@ from helpers.course import course_map_markdown
 Markdown(course_map_markdown(badges=False))
 
 # %% [markdown]
+# **Seeing a strange IoU in your own project?** ("MeanIoU stuck at 0.3333", "IoU is NaN", "high
+# accuracy but the masks are all background", 255 in the masks, a metric that fails under XLA or in
+# `load_model`.) The [troubleshooting page](../docs/troubleshooting.md) lists each symptom as you would
+# search for it, with its cause, a tested reproduction, the fix and the lesson that explains it.
+#
 # **How the notebooks work.** Read the text, run the cells in order (Shift+Enter). Cells marked as
 # exercises contain `...` for you to replace; the check below each one answers ✅, or ❌ with a hint.
 # Solutions are in `notebooks/solutions/`. Interactive sliders (ipywidgets) appear in notebooks 02

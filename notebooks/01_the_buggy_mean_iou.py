@@ -14,7 +14,9 @@
 # ---
 
 # %% [markdown]
-# # 01 · Is this IoU right? The question's `mean_iou`, bug by bug
+# # 01 · Is this IoU right? The question's metric, bug by bug
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/01_the_buggy_mean_iou.ipynb)
 #
 # A learner trained a 5-class UNet (masks of shape `(224, 224, 5)`, softmax output) and asked on
 # Stack Overflow whether their `mean_iou` metric and `iou_loss` were correct. The accepted answer
@@ -26,9 +28,10 @@
 # - test a metric on predictions whose answer you know (perfect, all wrong, uniform);
 # - spot five classic IoU bugs: cast-before-round, per-channel rounding, summing over the wrong axes,
 #   smoothing on empty classes, and averaging over batches;
-# - recognise two traps around the metric: `(B, H, W, 1)` labels that broadcast, and `Adam(lr=...)`.
+# - recognise two traps around the metric: `(B, H, W, 1)` labels that broadcast, and `Adam(lr=...)`;
+# - take home a corrected metric and the one-line Keras answer (section 11).
 #
-# **Prerequisites:** NumPy arrays, a first look at Keras. **Time:** about 25 minutes.
+# **Prerequisites:** NumPy, first steps in Keras. **Time:** about 30 minutes.
 
 # %%
 # Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
@@ -130,13 +133,33 @@ print("cast, then round:", tf.round(tf.cast(p, tf.int32)).numpy())
 print("round, then cast:", tf.cast(tf.round(p), tf.int32).numpy())
 
 # %% [markdown]
-# So the metric sees an **all-zero prediction** whatever the model says, and its value depends on
-# the truth alone. That is why the three predictions above score the same:
+# So the metric sees an **all-zero prediction** whatever the model says (with one exception, below),
+# and its value depends on the truth alone. That is why the three predictions above score the same:
 
 # %% tags=["nbval-check-output"]
 nothing = np.zeros_like(y_true)
 print(f"all-zero prediction: {float(buggy.mean_iou(y_true, nothing)):.4f}")
 assert float(buggy.mean_iou(y_true, nothing)) == buggy_values["perfect"]
+
+# %% [markdown]
+# **The exception: a saturated softmax.** A float32 number closest to $1 - 4e^{-40}$ *is* 1.0. When a
+# model is very sure (its score for one class exceeds the others by about 18 or more), its softmax can
+# return exactly 1.0, that channel survives the cast, and the metric suddenly sees the prediction. A
+# prediction that is saturated and right everywhere then scores 1.0, not 0.4627. (Whether you get
+# exactly 1.0 depends on the kernel: NumPy rounds exactly, TensorFlow's CPU softmax does for a single
+# pixel but returned 0.99999994 on batches of 8 or more pixels when we tried.) So during training the
+# question's number can jump as the model grows confident: it moves with saturation, not with IoU.
+
+# %% tags=["nbval-check-output"]
+one_pixel = tf.nn.softmax(tf.constant([40.0, 0.0, 0.0, 0.0, 0.0]))   # scores 40 apart
+print("softmax:", one_pixel.numpy(), " cast to int32:", tf.cast(one_pixel, tf.int32).numpy())
+
+z = 40.0 * y_true                                                 # a model that is sure, and right
+saturated = np.exp(z - z.max(-1, keepdims=True))
+saturated /= saturated.sum(-1, keepdims=True)                     # float32 softmax, rounded exactly
+print(f"saturated and right everywhere: question's mean_iou = {float(buggy.mean_iou(y_true, saturated)):.4f}")
+print(f"saturated and wrong everywhere: question's mean_iou = "
+      f"{float(buggy.mean_iou(y_true, np.roll(saturated, 1, axis=-1))):.4f}")
 
 # %% [markdown]
 # `helpers.buggy.mean_iou_stage(y_true, y_pred, k)` applies the first `k` fixes (cumulatively) to the
@@ -212,7 +235,7 @@ background[..., 0] = 1                         # an image that is all background
 one_wrong_class = np.roll(background, 1, axis=-1) * 0.9 + 0.02   # predicts "disc" everywhere
 print(f"all-background image, all-wrong prediction, fixes 1-3: "
       f"{float(buggy.mean_iou_stage(background, one_wrong_class, 3)):.4f}")
-print(f"true mean IoU: {M.mean_iou(np.zeros((1, 8, 8), int), np.ones((1, 8, 8), int), 5):.4f}")
+print(f"true mean IoU: {M.mean_iou(np.zeros((1, 8, 8), int), np.ones((1, 8, 8), int), num_classes=5):.4f}")
 
 # %% [markdown]
 # The fix: no smoothing, and leave a class out of an image's mean when it is absent from both truth
@@ -223,7 +246,7 @@ print(f"true mean IoU: {M.mean_iou(np.zeros((1, 8, 8), int), np.ones((1, 8, 8), 
 # %% tags=["nbval-check-output"]
 show_stage(4)
 for name, y_pred in predictions.items():
-    per_image = M.mean_iou(labels, M.to_labels(y_pred), 5, per_image=True)
+    per_image = M.mean_iou(labels, M.to_labels(y_pred), num_classes=5, per_image=True)
     assert abs(float(buggy.mean_iou_stage(y_true, y_pred, 4)) - per_image) < 1e-6
 
 # %% [markdown]
@@ -256,8 +279,8 @@ fig = show_masks(None, masks[1], pred_labels[1], title="truth vs. the sloppy mod
 fig
 
 # %% tags=["nbval-check-output"]
-true_dataset = M.mean_iou(masks, pred_labels, 5)
-true_per_image = M.mean_iou(masks, pred_labels, 5, per_image=True)
+true_dataset = M.mean_iou(masks, pred_labels, num_classes=5)
+true_per_image = M.mean_iou(masks, pred_labels, num_classes=5, per_image=True)
 print(f"reference mean IoU, dataset level (one confusion matrix): {true_dataset:.4f}")
 print(f"reference mean IoU, per image (mean over images):         {true_per_image:.4f}")
 
@@ -310,9 +333,17 @@ except ValueError as error:
     print("helpers.metrics:", error)
 
 # %% [markdown]
-# **`Adam(lr=0.003)`.** The question's optimizer uses the old `lr` keyword. Keras 3 rejects it; older
-# tf.keras 2.11–2.15 silently ignored it and trained at the default 0.001, so the question's model
-# may never have used the learning rate its author chose.
+# **`Adam(lr=0.003)`.** The question's optimizer uses the old `lr` keyword. What it does depends on
+# the version:
+#
+# - TensorFlow ≤ 2.10, what the asker had in January 2021: `lr` was an accepted alias of
+#   `learning_rate`, so the asker did train at 0.003;
+# - TensorFlow 2.11–2.15: the new optimizers logged a warning and dropped `lr`, so the same line
+#   trained at the default 0.001, easy to miss in a long log;
+# - Keras 3 (TensorFlow ≥ 2.16, what this course runs): a `ValueError`.
+#
+# Copying an old answer into a new TensorFlow can therefore change the learning rate without an error.
+# Write `learning_rate=`, which every version understands:
 
 # %% tags=["nbval-check-output"]
 try:
@@ -333,10 +364,66 @@ print(f"learning_rate={float(optimizer.learning_rate):.4f}, clipvalue={optimizer
 # distinguish a perfect model from a useless one (section 2), so every "IoU" the asker saw during
 # training was a number about the *labels*, not about the model. Also missed: the loss pools all
 # classes, background included, so with one-hot targets and softmax outputs it depends only on soft
-# pixel accuracy; on an imbalanced dataset it can be lowered by predicting background everywhere.
+# pixel accuracy. On an imbalanced dataset that rewards confidence on the majority class: a confident
+# "background everywhere" can beat a less confident prediction that finds the objects.
 # Notebook 04 shows that, and notebook 05 trains the question's exact recipe to see what it does.
 
 # %% [markdown]
+# ## 11. Code to take home
+#
+# `take_home/iou_keras.py` holds code you can paste into your own project: it needs TensorFlow and
+# Keras, not this course's `helpers`. Its `mean_iou` is the question's metric with the fixes, in three
+# small functions: a confusion matrix of the batch (with static sizes, so that it also compiles with
+# XLA), the mean IoU from those counts, and the metric itself:
+
+# %%
+import importlib.util, inspect, pathlib
+
+_spec = importlib.util.spec_from_file_location("iou_keras", pathlib.Path("..", "take_home", "iou_keras.py"))
+iou_keras = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(iou_keras)                       # like `import iou_keras` after copying the file
+for function in (iou_keras._confusion_matrix, iou_keras._mean_iou_from_counts, iou_keras.mean_iou):
+    print(inspect.getsource(function))
+
+# %% [markdown]
+# Checked against the reference on the 16 masks, as a whole batch (the dataset-level value) and batch
+# by batch (what `metrics=[mean_iou]` would show: the batch-averaging caveat of section 7 still holds):
+
+# %% tags=["nbval-check-output"]
+whole = float(iou_keras.mean_iou(y_true16, probs))
+by_batch = np.mean([float(iou_keras.mean_iou(y_true16[i:i + 4], probs[i:i + 4])) for i in range(0, 16, 4)])
+print(f"take-home mean_iou, one batch of 16:        {whole:.4f}   reference {true_dataset:.4f}")
+print(f"take-home mean_iou, mean of 4 batches of 4: {by_batch:.4f}   (batch averaging, not the dataset's IoU)")
+print(f"perfect {float(iou_keras.mean_iou(y_true, perfect)):.4f}, all wrong "
+      f"{float(iou_keras.mean_iou(y_true, all_wrong)):.4f}, uniform {float(iou_keras.mean_iou(y_true, uniform)):.4f}")
+assert abs(whole - true_dataset) < 1e-6
+
+# %% [markdown]
+# **The one-line answer** to the question is Keras's own metric, which accumulates one confusion
+# matrix over all batches of an epoch and takes the argmax of both one-hot masks and probabilities:
+#
+# ```python
+# model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7),
+#               loss=..., metrics=["accuracy", keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")])
+# ```
+#
+# Its caveats: an all-zero one-hot row (a "void" pixel) has argmax 0, so it silently counts as
+# background (use integer masks with `keras.metrics.MeanIoU(num_classes=5, ignore_class=255,
+# sparse_y_pred=False)` for void pixels); the *training* value in `fit`'s log accumulates over an epoch
+# while the weights change, so read the `val_` value; without `name=` it is logged as
+# `one_hot_mean_io_u`. It agrees with the reference on the 16 masks:
+
+# %% tags=["nbval-check-output"]
+keras_metric = keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")
+for i in range(0, 16, 4):                                 # four batches, as fit would feed them
+    keras_metric.update_state(y_true16[i:i + 4], probs[i:i + 4])
+print(f"OneHotMeanIoU over 4 batches: {float(keras_metric.result()):.4f}   reference {true_dataset:.4f}")
+assert abs(float(keras_metric.result()) - true_dataset) < 1e-6
+
+# %% [markdown]
+# The same file has a streaming metric of its own and a per-class soft Jaccard loss; notebook 03 shows
+# them. `tests/test_take_home.py` checks every piece against `helpers`, also under `jit_compile=True`.
+#
 # ## Exercises
 #
 # Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
@@ -379,5 +466,7 @@ check_region_sums(iou_per_image_and_class)
 # - Keras averages function metrics **over batches**; the dataset's IoU needs one confusion matrix
 #   accumulated over all batches (notebook 03).
 # - Check shapes: `(B, H, W, 1)` labels broadcast against `(B, H, W, C)` without an error.
+# - Write `Adam(learning_rate=...)`: `lr` meant 0.003 in TF ≤ 2.10, was dropped in 2.11–2.15, raises in Keras 3.
+# - To take home: `take_home/iou_keras.py`, or `keras.metrics.OneHotMeanIoU(num_classes=5)` in `compile`.
 #
 # **Next:** 02 — IoU from first principles.

@@ -16,6 +16,8 @@
 # %% [markdown]
 # # 03 · A correct IoU metric in Keras
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/03_correct_iou_in_keras.ipynb)
+#
 # Notebook 01 fixed the question's metric until it matched our NumPy reference, and notebook 02 built
 # that reference from first principles. Now we bring it into Keras, where a metric is called batch
 # by batch during `fit` and `evaluate`. Getting the formula right is not enough there: **how the
@@ -25,9 +27,10 @@
 # - write IoU as a Keras function metric, and see why Keras's mean over batches is not the dataset's IoU;
 # - use a **streaming** metric that accumulates one integer confusion matrix over all batches;
 # - cross-check a metric against independent implementations (NumPy, Keras's `OneHotMeanIoU`, `MeanIoU`);
-# - avoid two traps in Keras's own IoU metrics.
+# - avoid two traps in Keras's own IoU metrics;
+# - take home a streaming metric and a soft Jaccard loss that compile with XLA (section 7).
 #
-# **Prerequisites:** notebooks 01 and 02; Keras `compile` / `fit` / `evaluate`. **Time:** about 25 minutes.
+# **Prerequisites:** notebooks 01, 02; Keras `compile` / `fit`. **Time:** about 30 minutes.
 
 # %%
 # Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
@@ -94,7 +97,7 @@ print(f"reference mean IoU (NumPy, one confusion matrix over all images): {refer
 identity = keras.Sequential([keras.Input(shape=probs.shape[1:]), keras.layers.Identity()])
 
 # %% [markdown]
-# ## 2. IoU as a function metric
+# ## 2. IoU as a function metric, and why the log disagrees with `evaluate()`
 #
 # `helpers.keras_metrics.batch_mean_iou(y_true, y_pred)` is a correct IoU **of one batch**: argmax on
 # the class axis, one confusion matrix over the batch's pixels, IoU per class, mean over the classes
@@ -132,7 +135,7 @@ assert max(function) - min(function) > 0.05
 # the per-image mean IoU (notebook 02), here:
 
 # %% tags=["nbval-check-output"]
-per_image = M.mean_iou(masks, pred_labels, 5, per_image=True)
+per_image = M.mean_iou(masks, pred_labels, num_classes=5, per_image=True)
 print(f"per-image mean IoU: {per_image:.4f}")
 assert abs(per_image - by_batch_size[1]["batch_mean_iou"]) < 1e-5
 
@@ -140,6 +143,9 @@ assert abs(per_image - by_batch_size[1]["batch_mean_iou"]) < 1e-5
 # During `fit`, the value Keras prints for a function metric is also a running mean over the epoch's
 # batches, computed while the weights change. For the number you report, use a streaming metric, or
 # collect all predictions and use the NumPy reference.
+#
+# *Seeing `val_mean_iou` in the training log disagree with `model.evaluate()` or with NumPy?* This is
+# the usual cause: [troubleshooting, entry 5](../docs/troubleshooting.md#batch-average).
 
 # %% [markdown]
 # ## 3. Inside `StreamingMeanIoU`
@@ -173,8 +179,8 @@ per_class = metric.per_class_iou().numpy()
 for name, value in zip(CLASS_NAMES, per_class):
     print(f"{name:10s} IoU = {value:.4f}")
 print(f"mean IoU   = {float(metric.result()):.4f}")
-np.testing.assert_allclose(per_class, M.per_class_iou(masks, pred_labels, 5), atol=1e-6)
-np.testing.assert_array_equal(metric.confusion_matrix().numpy(), M.confusion_matrix(masks, pred_labels, 5))
+np.testing.assert_allclose(per_class, M.per_class_iou(masks, pred_labels, num_classes=5), atol=1e-6)
+np.testing.assert_array_equal(metric.confusion_matrix().numpy(), M.confusion_matrix(masks, pred_labels, num_classes=5))
 
 # %%
 plot_per_class_iou(per_class, CLASS_NAMES, title="Per-class IoU of the sloppy model (64 images)")
@@ -209,9 +215,34 @@ for name, value in checks.items():
 assert max(checks.values()) - min(checks.values()) < 1e-6
 
 # %% [markdown]
+# **Integer masks and a softmax output** (the usual pair with `sparse_categorical_crossentropy`) need
+# one flag, not two. `MeanIoU`'s two flags say what each input holds:
+#
+# | flag | `True` (default) | `False` |
+# | --- | --- | --- |
+# | `sparse_y_true` | `y_true` holds class ids, `(B, H, W)` or `(B, H, W, 1)` | `y_true` is one-hot `(B, H, W, C)`: Keras takes its argmax |
+# | `sparse_y_pred` | `y_pred` holds class ids (you took the argmax yourself) | `y_pred` holds one score per class: Keras takes the argmax |
+#
+# So integer masks with probabilities take `sparse_y_pred=False` alone. With the defaults, Keras
+# flattens both inputs and finds C times more predictions than labels:
+
+# %% tags=["nbval-check-output"]
+value = keras_result(keras.metrics.MeanIoU(num_classes=5, sparse_y_pred=False), masks, probs)
+print(f"MeanIoU(5, sparse_y_pred=False) on integer masks and probabilities: {value:.4f}")
+assert abs(value - reference) < 1e-6
+try:
+    keras_result(keras.metrics.MeanIoU(num_classes=5), masks, probs)
+except tf.errors.InvalidArgumentError:  # "Incompatible shapes" (Keras 3.15), "Shapes of all inputs must match" (3.13)
+    print("MeanIoU(5) with the default flags: InvalidArgumentError, the flattened sizes differ")
+
+# %% [markdown]
+# *Seeing "Incompatible shapes: [N] vs. [C·N]"?* [Troubleshooting, entry 2](../docs/troubleshooting.md#sparse-flags).
+
+# %% [markdown]
 # ## 5. Two traps in Keras's own metrics
 #
-# **Trap 1: `MeanIoU` fed one-hot masks and probabilities.** `keras.metrics.MeanIoU(5)` expects
+# **Trap 1: `MeanIoU` stuck at one number while accuracy goes up: one-hot masks and probabilities.**
+# `keras.metrics.MeanIoU(5)` expects
 # **label maps** by default. Given one-hot truth and softmax output, it casts the probabilities to
 # integers (all 0) and reads every channel value as a label: it no longer sees the model at all.
 
@@ -222,8 +253,12 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
     print(f"MeanIoU(5) without sparse flags, {name:24s}: {value:.4f}")
 
 # %% [markdown]
-# One number for any model: the same failure as the question's metric. Use `OneHotMeanIoU`, or set the
-# `sparse_*` flags, or pass label maps.
+# One number for any model: the same failure as the question's metric. With C classes the number is
+# $(C-1)/(2C)$: class 0 predicted everywhere, scored against the 0s and 1s of the one-hot mask. Use
+# `OneHotMeanIoU`, or set the `sparse_*` flags, or pass label maps. A one-channel **sigmoid** model
+# falls into the same trap with `MeanIoU(num_classes=2)` (every probability below 1 becomes class 0);
+# there, `keras.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.5)` thresholds first.
+# *Seeing this symptom?* [Troubleshooting, entries 1 and 3](../docs/troubleshooting.md#meaniou-constant).
 #
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
 # 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
@@ -239,7 +274,7 @@ try:
     keras_value = keras_result(keras.metrics.MeanIoU(num_classes=5), with_void, pred_labels)
     print(f"keras {keras.__version__}: MeanIoU(5) with 255 labels and no ignore_class = {keras_value:.4f}")
     # the 255 pixels were silently left out: the same number as an explicit ignore_index=255
-    assert abs(keras_value - M.mean_iou(with_void, pred_labels, 5, ignore_index=255)) < 1e-6
+    assert abs(keras_value - M.mean_iou(with_void, pred_labels, num_classes=5, ignore_index=255)) < 1e-6
 except tf.errors.InvalidArgumentError:  # Keras < 3.15 (e.g. 3.13 on Colab) still refuses
     print(f"keras {keras.__version__}: MeanIoU(5) raised InvalidArgumentError on the 255 labels")
     assert tuple(int(v) for v in keras.__version__.split(".")[:2]) < (3, 15)
@@ -250,7 +285,7 @@ try:
 except ValueError as error:
     print("helpers.metrics.mean_iou:", error)
 print(f"helpers.metrics.mean_iou(..., ignore_index=255): "
-      f"{M.mean_iou(with_void, pred_labels, 5, ignore_index=255):.4f}")
+      f"{M.mean_iou(with_void, pred_labels, num_classes=5, ignore_index=255):.4f}")
 
 # %% [markdown]
 # Our reference refuses such labels and says how to fix the call (above). `StreamingMeanIoU` does the
@@ -266,6 +301,21 @@ except tf.errors.InvalidArgumentError as error:
 metric = StreamingMeanIoU(num_classes=5, ignore_index=255)
 metric.update_state(with_void, probs)
 print(f"StreamingMeanIoU(5, ignore_index=255): {float(metric.result()):.4f}")
+
+# %% [markdown]
+# Keras's own way to say "255 is void" is `ignore_class`: `keras.metrics.MeanIoU(C, ignore_class=255)`
+# (add `sparse_y_pred=False` for probabilities). Explicit, it gives the same number on every Keras
+# version, silent-dropping or not:
+
+# %% tags=["nbval-check-output"]
+keras_void = keras_result(keras.metrics.MeanIoU(num_classes=5, ignore_class=255, sparse_y_pred=False), with_void, probs)
+print(f"keras MeanIoU(5, ignore_class=255, sparse_y_pred=False): {keras_void:.4f}")
+assert abs(keras_void - M.mean_iou(with_void, pred_labels, num_classes=5, ignore_index=255)) < 1e-6
+
+# %% [markdown]
+# Make sure 255 really marks void first: a binary mask saved as an image is 0/255, and there 255 is
+# the object. *Seeing "does not index into shape", or 255 in your masks?*
+# [Troubleshooting, entries 9 and 10](../docs/troubleshooting.md#void-255).
 
 # %% [markdown]
 # ## 6. In `compile`, `fit` and `evaluate`
@@ -286,6 +336,63 @@ history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, ve
 # weights change during that epoch; `evaluate` on held-out data gives the number to report). It also
 # works inside `tf.function` and under `tf.distribute.MirroredStrategy`: the confusion matrix is summed
 # over replicas (tested in `tests/test_keras_metrics.py`).
+#
+# *A custom metric that works when called but fails in `fit`, under XLA or in `load_model`? A checkpoint
+# that cannot find `val_mean_iou`?* [Troubleshooting, entries 18 to 20](../docs/troubleshooting.md#metric-name).
+
+# %% [markdown]
+# ## 7. Code to take home
+#
+# `take_home/iou_keras.py` (no `helpers` needed; notebook 01 showed its `mean_iou` and the one-line
+# `OneHotMeanIoU` answer) also has a streaming metric of its own. It is the metric of section 3 in
+# fewer lines, written for XLA: `jit_compile=True` needs every size known when the graph is built, so
+# instead of keeping only the valid pixels (a size that depends on the data) it counts them with
+# weight 1 and the others with weight 0, in `unsorted_segment_sum` over $C \times C$ segments. It is
+# registered with Keras, so a saved model reloads with it.
+
+# %%
+import importlib.util, inspect, pathlib
+
+_spec = importlib.util.spec_from_file_location("iou_keras", pathlib.Path("..", "take_home", "iou_keras.py"))
+iou_keras = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(iou_keras)                       # like `import iou_keras` after copying the file
+print(inspect.getsource(iou_keras.StreamingMeanIoU.update_state))
+print(inspect.getsource(iou_keras._confusion_matrix))
+
+# %% [markdown]
+# And a per-class soft Jaccard loss in a dozen lines: one soft IoU per class over the whole batch,
+# averaged over the classes present in the batch's truth (notebook 04 explains the soft IoU, and why
+# this convention).
+
+# %%
+print(inspect.getsource(iou_keras.soft_jaccard_loss))
+
+# %% [markdown]
+# Both in one compiled model, with XLA. The metric must agree with the NumPy reference on the model's
+# predictions, and the loss with `helpers.losses.soft_jaccard_loss`:
+
+# %% tags=["nbval-check-output"]
+from helpers.losses import soft_jaccard_loss as reference_loss
+
+keras.utils.set_random_seed(0)
+take_home_model = keras.Sequential([keras.Input(shape=images.shape[1:]),
+                                    keras.layers.Conv2D(5, 3, padding="same", activation="softmax")])
+take_home_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=iou_keras.soft_jaccard_loss,
+                        metrics=[iou_keras.StreamingMeanIoU(num_classes=5)], jit_compile=True)
+one_hot = np.eye(5, dtype="float32")[train_masks[:128]]
+take_home_model.fit(images[:128], one_hot, epochs=1, batch_size=32, verbose=0)
+scores = take_home_model.evaluate(images[:128], one_hot, batch_size=32, verbose=0, return_dict=True)
+predicted = take_home_model.predict(images[:128], batch_size=32, verbose=0)
+ref_miou = M.mean_iou(train_masks[:128], predicted.argmax(-1), num_classes=5)
+ours_loss = float(iou_keras.soft_jaccard_loss(one_hot[:32], predicted[:32]))
+ref_loss = float(reference_loss(one_hot[:32], predicted[:32]))
+print(f"take-home StreamingMeanIoU (XLA): {scores['mean_iou']:.4f}   NumPy reference: {ref_miou:.4f}")
+print(f"take-home soft Jaccard loss:      {ours_loss:.4f}   helpers.losses:  {ref_loss:.4f}")
+assert abs(scores["mean_iou"] - ref_miou) < 1e-5 and abs(ours_loss - ref_loss) < 1e-6
+
+# %% [markdown]
+# `tests/test_take_home.py` checks every piece of the file the same way, including the gradients of the
+# loss, saving and reloading the metric, and the caveats of `OneHotMeanIoU`.
 
 # %% [markdown]
 # ## Exercises

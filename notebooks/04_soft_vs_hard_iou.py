@@ -16,6 +16,8 @@
 # %% [markdown]
 # # 04 · Soft versus hard IoU: what a loss can optimise
 #
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/04_soft_vs_hard_iou.ipynb)
+#
 # Notebooks 01 to 03 measured IoU correctly. Now we want to **train** for it. The IoU we report is
 # computed on the argmax of the model's output, and the argmax has no useful gradient, so a loss has
 # to work on the probabilities instead: a *soft* IoU. This notebook looks at what such losses really
@@ -28,12 +30,12 @@
 # - see the soft IoU meet the hard IoU as the predictions sharpen (an explorer with a temperature slider);
 # - read gradient maps: where a per-class soft Jaccard loss pushes the logits, compared with the
 #   question's pooled loss;
-# - prove that the question's `iou_loss` is a function of soft pixel accuracy, and that it prefers a
-#   confident all-background prediction to one that finds the objects;
+# - prove that the question's `iou_loss` is a function of soft pixel accuracy, so that it can prefer a
+#   confident all-background prediction to a less confident one that finds the objects;
 # - choose between Jaccard and Dice losses, know what a smoothing constant does to classes that are
 #   absent, and why the Lovász-softmax loss tracks the IoU more closely.
 #
-# **Prerequisites:** notebooks 01–03; softmax, `tf.GradientTape`. **Time:** about 30 minutes.
+# **Prerequisites:** notebooks 01–03; softmax, `tf.GradientTape`. **Time:** 45 to 60 minutes, with the explorer and the exercises.
 #
 # The explorer needs a live kernel (JupyterLab or Colab); a static figure follows it for readers on
 # GitHub or nbviewer.
@@ -66,10 +68,11 @@ from helpers import CLASS_NAMES, buggy
 from helpers import losses as L
 from helpers import metrics as M
 from helpers.data import load_shapes
-from helpers.plotting import LabFigure, class_legend_handles, colorize_mask
-from helpers.soft_iou import (boundary_mask, label_probs, logit_gradient, mediocre_logits,
-                              pooled_loss_from_accuracy, soft_iou_per_class, soft_pixel_accuracy)
-from helpers.widgets import sharpness_explorer, sharpness_explorer_static, sharpness_stats
+from helpers.plotting import plot_loss_push
+from helpers.scenarios import label_probs, mediocre_logits, sharpness_stats
+from helpers.soft_iou import (boundary_mask, logit_gradient, pooled_loss_from_accuracy, soft_iou_per_class,
+                              soft_pixel_accuracy)
+from helpers.widgets import sharpness_explorer, sharpness_explorer_static
 
 keras.utils.set_random_seed(0)
 C = len(CLASS_NAMES)
@@ -83,8 +86,18 @@ C = len(CLASS_NAMES)
 # zero where it exists, and TensorFlow does not even try: `argmax` returns integers, and there is no
 # gradient through integers.
 #
+# A word first: a network's last layer outputs one raw score per class and pixel, any real number, the
+# **logits**; the softmax turns them into probabilities ($p_c = e^{z_c} / \sum_k e^{z_k}$), and the
+# argmax of the logits is the argmax of the probabilities. Gradients below are taken with respect to the
+# logits, as training does.
+#
 # We take one image of the shapes dataset and a mediocre "model": `mediocre_logits` finds the objects
 # one pixel too far right, with blurred boundaries and some noise (deterministic, seeded).
+#
+# The hard IoU below averages over the classes present in the **truth**, the convention of the losses
+# (see [the box in notebook 02](02_iou_from_first_principles.ipynb#two-conventions)), so that it is the
+# number a soft loss tends to; its name says so. The metric we report, `M.mean_iou`, also counts a
+# class that only the prediction has.
 
 # %%
 images, masks = load_shapes("val")
@@ -93,8 +106,8 @@ y_true = tf.one_hot(labels, C)                            # (64, 64, 5) one-hot 
 logits = tf.Variable(mediocre_logits(labels, strength=3.0, noise=0.5, shift=1, blur=1, seed=0))
 
 
-def hard_mean_iou(y_true, logits):
-    """Mean IoU over the classes present in the truth, from the argmax: what we report."""
+def hard_iou_truth_classes(y_true, logits):
+    """Hard IoU of the argmax, averaged over the classes present in the truth (the losses' convention)."""
     pred = tf.one_hot(tf.argmax(logits, axis=-1), C)      # argmax: integers, then one-hot
     inter = tf.reduce_sum(y_true * pred, axis=[0, 1])
     union = tf.reduce_sum(y_true, axis=[0, 1]) + tf.reduce_sum(pred, axis=[0, 1]) - inter
@@ -103,7 +116,7 @@ def hard_mean_iou(y_true, logits):
 
 
 with tf.GradientTape(persistent=True) as tape:
-    hard = hard_mean_iou(y_true, logits)
+    hard = hard_iou_truth_classes(y_true, logits)
     probs = tf.nn.softmax(logits)
     soft = 1.0 - L.soft_jaccard_loss(y_true, probs)       # soft IoU of the probabilities
     question = buggy.mean_iou(y_true, probs)              # the question's metric (notebook 01)
@@ -112,10 +125,15 @@ with tf.GradientTape(persistent=True) as tape:
 grad_hard = tape.gradient(hard, logits)
 grad_soft = tape.gradient(soft, logits)
 grad_question = tape.gradient(question, logits)
-print(f"hard IoU  = {float(hard):.4f}   gradient w.r.t. the logits: {grad_hard}")
+print(f"hard IoU (truth classes) = {float(hard):.4f}   gradient w.r.t. the logits: {grad_hard}")
+print(f"mean IoU (metric: truth or prediction classes) = "
+      f"{M.mean_iou(labels, logits.numpy().argmax(-1), num_classes=C):.4f}, the figure's number in section 3")
 print(f"question's mean_iou             gradient w.r.t. the logits: {grad_question}")
 print(f"soft IoU  = {float(soft):.4f}   gradient: shape {tuple(grad_soft.shape)}, "
       f"nonzero entries {np.count_nonzero(grad_soft.numpy())} of {grad_soft.numpy().size}")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
 assert grad_hard is None and grad_question is None
 assert np.count_nonzero(grad_soft.numpy()) > 0.99 * grad_soft.numpy().size
 
@@ -134,10 +152,13 @@ noise = np.random.default_rng(0).normal(size=z.shape).astype("float32")
 nudged_scores = {}
 for size in (1e-4, 1e-2):
     nudged = z + size * noise
-    nudged_scores[size] = (float(hard_mean_iou(y_true, nudged)),
+    nudged_scores[size] = (float(hard_iou_truth_classes(y_true, nudged)),
                            float(1.0 - L.soft_jaccard_loss(y_true, tf.nn.softmax(nudged))))
     print(f"nudge of size {size:g}: hard IoU {float(hard):.6f} -> {nudged_scores[size][0]:.6f}   "
           f"soft IoU {float(soft):.6f} -> {nudged_scores[size][1]:.6f}")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
 assert nudged_scores[1e-4][0] == float(hard) and nudged_scores[1e-4][1] != float(soft)
 
 # %% [markdown]
@@ -156,8 +177,11 @@ assert nudged_scores[1e-4][0] == float(hard) and nudged_scores[1e-4][1] != float
 # ## 2. The soft IoU meets the hard IoU as the predictions sharpen
 #
 # A soft IoU is only a stand-in for the hard one. How close are they? Divide the logits by a
-# **temperature** $T$ before the softmax: $T < 1$ sharpens the probabilities towards the one-hot argmax,
-# $T > 1$ flattens them towards uniform, and the argmax, hence the hard IoU, never changes.
+# **temperature** $T$ before the softmax, $\operatorname{softmax}(z / T)$: a knob for how sure the
+# model looks, borrowed from physics. $T < 1$ sharpens the probabilities towards the one-hot argmax,
+# $T > 1$ flattens them towards uniform, and the argmax, hence the hard IoU, never changes. (All
+# five classes are in the toy's truth, so both conventions of the box in notebook 02 give the same hard
+# IoU here.)
 #
 # The explorer uses a fixed toy (48 × 48 pixels, all five classes present, a decent but imperfect
 # "model"). Move the temperature slider (it moves $\log_{10} T$, so the slider's ends are
@@ -187,6 +211,9 @@ for s in rows:
     print(f"{s['temperature']:5.2f} {s['soft_iou']:9.4f} {s['hard_iou']:9.4f} {s['gap']:7.4f} "
           f"{s['soft_dice']:10.4f} {s['pooled_soft_iou']:7.4f}")
 gaps = [s["gap"] for s in rows]
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
 assert all(a > b for a, b in zip(gaps, gaps[1:]))          # the gap shrinks as T falls ...
 assert gaps[-1] < 1e-4 and min(gaps) >= 0                  # ... to (almost) nothing
 assert rows[-1]["soft_dice"] > rows[-1]["hard_iou"] + 0.05  # Dice tends to the hard Dice, not the IoU
@@ -195,12 +222,35 @@ assert rows[-1]["pooled_soft_iou"] > rows[-1]["hard_iou"] + 0.05
 # %% [markdown]
 # Two lessons:
 #
-# - The soft IoU is always **below** the hard one here, by a lot for an unsure model: an uncertain pixel
-#   counts half in the intersection *and* spreads probability over the union of other classes. A
-#   model trained with a soft Jaccard loss is therefore also pushed to become **confident**.
-# - Sharp predictions make the soft IoU *equal* to the hard IoU. The soft Dice converges to the
-#   hard Dice, and the pooled soft IoU (the question's `iou_loss`, section 4) to a number that depends
-#   on pixel accuracy alone: both stay well above the mean IoU.
+# - For this model, whose argmax is mostly right, the soft IoU is **below** the hard one at every
+#   temperature, by a lot when it is unsure: a right but uncertain pixel counts only partly in the
+#   intersection *and* spreads probability over the unions of other classes. A soft Jaccard loss
+#   therefore also pushes a model to become **confident** where it is right.
+# - As $T \to 0$ the soft IoU becomes *equal* to the hard IoU over the classes in the truth (the
+#   losses' convention; the reported mean IoU differs when the prediction invents a class). The soft
+#   Dice converges to the hard Dice, and the pooled soft IoU (the question's `iou_loss`, section 4) to a
+#   number that depends on pixel accuracy alone: both stay well above the mean IoU.
+#
+# "Below" is not a law. Where the argmax is **wrong but close**, the soft IoU gives the true class the
+# credit the argmax denies it. Two pixels, two classes, truth `[0, 1]`; the model says 0.6 for class
+# 0 at the first pixel (right) and 0.55 for class 0 at the second (wrong, but only just):
+
+# %% tags=["nbval-check-output"]
+y_two = np.eye(2, dtype="float32")[[0, 1]]                  # truth: class 0, then class 1
+p_two = np.array([[0.6, 0.4], [0.55, 0.45]], "float32")      # argmax: class 0 at both pixels
+soft_two = 1.0 - float(L.soft_jaccard_loss(y_two, p_two))
+hard_two = M.mean_iou([0, 1], p_two.argmax(-1), num_classes=2)
+print(f"per-class soft IoU: {np.round(soft_iou_per_class(y_two, p_two, smooth=0.0).numpy(), 4)}")
+print(f"soft IoU {soft_two:.4f}  >  hard IoU {hard_two:.4f}  (class 0: 1/2, class 1: 0/1)")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert round(soft_two, 3) == 0.354 and hard_two == 0.25
+
+# %% [markdown]
+# So the soft IoU bounds the hard IoU in neither direction: it is lower when the mass sits on the right
+# class but not all of it, higher when the argmax is wrong by a whisker. What always holds is the limit
+# $T \to 0$ above.
 
 # %% [markdown]
 # ## 3. Where the soft Jaccard loss pushes
@@ -219,29 +269,7 @@ losses_to_compare = {"pooled iou_loss (the question's)": buggy.iou_loss,
 grads = {name: logit_gradient(fn, y_np, logits_np)[1] for name, fn in losses_to_compare.items()}
 push = {name: np.linalg.norm(g, axis=-1) for name, g in grads.items()}   # per-pixel gradient size
 
-fig = LabFigure(figsize=(13, 3.4), layout="constrained")
-axes = fig.subplots(1, 5)
-axes[0].imshow(colorize_mask(labels), interpolation="nearest")
-axes[0].set_title("truth", fontsize=10)
-axes[1].imshow(colorize_mask(pred_labels), interpolation="nearest")
-axes[1].set_title(f"prediction (argmax)\nmean IoU {M.mean_iou(labels, pred_labels, C):.3f}", fontsize=10)
-relative = {name: p / p.mean() for name, p in push.items()}            # 1 = the average pixel's push
-vmax = max(np.percentile(r, 99.5) for r in relative.values())
-for ax, (name, r) in zip(axes[2:4], relative.items()):
-    im = ax.imshow(r, cmap="magma", vmin=0, vmax=vmax, interpolation="nearest")
-    ax.set_title(f"|∂ loss / ∂ logits|\n{name}", fontsize=9)
-fig.colorbar(im, ax=list(axes[2:4]), shrink=0.8).set_label("× the average pixel's push", fontsize=8)
-g_line = -grads["per-class soft Jaccard"][..., 4]                        # descent direction, 'line' logit
-lim = np.abs(g_line).max()
-im = axes[4].imshow(g_line, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-axes[4].set_title("−∂ loss / ∂ logit of 'line'\n(per-class soft Jaccard)", fontsize=9)
-fig.colorbar(im, ax=axes[4], shrink=0.8).set_label("red: raise 'line', blue: lower it", fontsize=8)
-for ax in axes:
-    ax.set_xticks([])
-    ax.set_yticks([])
-fig.legend(handles=class_legend_handles(CLASS_NAMES), loc="outside lower center", ncol=5, fontsize=8,
-           frameon=False)
-fig
+plot_loss_push(labels, pred_labels, grads, focus_loss="per-class soft Jaccard", focus_class=4)
 
 # %% [markdown]
 # The pooled loss pushes every pixel about equally: a pixel is a pixel, whatever its class. The
@@ -259,6 +287,9 @@ share = {}
 for region, where in regions.items():
     share[region] = {name: p[where].sum() / p.sum() for name, p in push.items()}
     print(f"{region:18s} {where.mean():9.4f} {share[region][pooled_name]:18.4f} {share[region][jaccard_name]:18.4f}")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
 assert share["line pixels"][jaccard_name] > 3 * regions["line pixels"].mean()
 assert share["square pixels"][jaccard_name] > 1.5 * regions["square pixels"].mean()
 assert share["line pixels"][pooled_name] < 1.5 * regions["line pixels"].mean()
@@ -306,47 +337,62 @@ candidates = {
 
 # %% tags=["nbval-check-output"]
 print(f"{'prediction':30s} {'soft accuracy a':>15s} {'iou_loss':>9s} {'1-(aN+1)/(2N-aN+1)':>19s}")
+gaps_to_formula = []
 for name, p in candidates.items():
     a = soft_pixel_accuracy(y64, p)
     loss = float(buggy.iou_loss(y64, p))
     formula = pooled_loss_from_accuracy(a, n_pixels)
     print(f"{name:30s} {a:15.4f} {loss:9.4f} {formula:19.4f}")
-    assert abs(loss - formula) < 1e-5
+    gaps_to_formula.append(abs(loss - formula))
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert max(gaps_to_formula) < 1e-5
 
 # %% [markdown]
 # Equal to float32 rounding, for every prediction. The loss never looks at *which* classes the accuracy
-# comes from. On the shapes data most pixels are background, so the cheapest way to raise $a$ is to be
-# confident about background everywhere. Compare two predictions of the same 64 masks:
+# comes from. On the shapes data most pixels are background, so confidence about background raises $a$
+# as much as finding objects does. Compare three predictions of the same 64 masks:
 #
 # 1. **all background**, confidently: probability 0.97 on background at every pixel;
 # 2. **finds the objects**, less confidently and slightly misplaced: the true labels shifted one pixel
-#    right, with probability 0.8 on the predicted class.
+#    right, with probability 0.8 on the predicted class;
+# 3. **finds the objects** in the same places, **as confidently** as prediction 1 (0.97).
 
 # %%
 all_background = label_probs(np.zeros_like(masks64), 0.97)
 finds_objects = label_probs(np.roll(masks64, 1, axis=2), 0.8)
+finds_objects_sure = label_probs(np.roll(masks64, 1, axis=2), 0.97)
 
 # %% tags=["nbval-check-output"]
 print(f"background share of the pixels: {(masks64 == 0).mean():.4f}")
 print(f"{'':26s} {'soft acc.':>9s} {'iou_loss':>9s} {'per-class':>10s} {'pixel acc.':>10s} {'mean IoU':>9s}")
 print(f"{'':26s} {'':>9s} {'(pooled)':>9s} {'Jaccard':>10s} {'(argmax)':>10s} {'(argmax)':>9s}")
 table = {}
-for name, p in {"1. all background (0.97)": all_background, "2. finds objects (0.8)": finds_objects}.items():
+for name, p in {"1. all background (0.97)": all_background, "2. finds objects (0.8)": finds_objects,
+                "3. finds objects (0.97)": finds_objects_sure}.items():
     table[name] = (soft_pixel_accuracy(y64, p), float(buggy.iou_loss(y64, p)), float(L.soft_jaccard_loss(y64, p)),
-                   M.pixel_accuracy(masks64, p.argmax(-1)), M.mean_iou(masks64, p.argmax(-1), C))
+                   M.pixel_accuracy(masks64, p.argmax(-1)), M.mean_iou(masks64, p.argmax(-1), num_classes=C))
     print(f"{name:26s} " + " ".join(f"{v:9.4f}" for v in table[name]))
-bg, obj = table.values()
-assert bg[1] < obj[1]        # the question's pooled loss prefers the all-background prediction ...
-assert bg[2] > obj[2]        # ... the per-class soft Jaccard loss prefers the one that finds objects ...
+bg, obj, obj_sure = table.values()
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert bg[1] < obj[1]        # the question's pooled loss prefers 1 to 2 ...
+assert bg[2] > obj[2]        # ... the per-class soft Jaccard loss prefers 2 ...
 assert bg[4] < obj[4]        # ... and so does the true mean IoU, by far
 assert bg[3] < obj[3]        # (even the hard pixel accuracy does: only the *soft* accuracy is fooled)
+assert obj_sure[1] < bg[1]   # at equal confidence the pooled loss prefers 3 to 1
 
 # %% [markdown]
-# The pooled loss ranks the useless prediction first, because it is confident about the majority
-# class. The per-class soft Jaccard loss, like the mean IoU, ranks them the other way: each class
-# counts once, so missing four classes out of five costs most of the score. Early in
-# training, when a model is unsure about everything, a pooled loss pulls it towards "background
-# everywhere", and small classes may never recover. Notebook 05 trains the question's recipe to see it.
+# What the pooled loss really does: it ranks predictions by soft pixel accuracy and by nothing else.
+# At equal confidence (1 against 3) the prediction that finds the objects has the higher soft accuracy,
+# and the pooled loss prefers it too. It ranks the useless prediction 1 above prediction 2 only because
+# 1 is more confident: confidence on background pixels is worth as much to it as finding object
+# pixels, since an object pixel counts no more than a background pixel. The per-class soft Jaccard
+# loss, like the mean IoU, ranks 2 above 1 whatever the confidence: each class counts once, so missing
+# four classes out of five costs most of the score. Notebook 05 trains the question's recipe to see
+# what this does in training.
 
 # %% [markdown]
 # ## 5. Choices inside a soft IoU loss
@@ -369,7 +415,7 @@ assert bg[3] < obj[3]        # (even the hard pixel accuracy does: only the *sof
 # %% tags=["nbval-check-output"]
 masks16 = masks[:16].astype(np.int64)
 y16 = np.eye(C, dtype="float32")[masks16]
-assert set(np.unique(masks16)) == set(range(C))     # every class present: one convention for all
+every_class_present = set(np.unique(masks16)) == set(range(C))   # then both conventions agree
 strengths = [0.5, 1.0, 2.0, 4.0, 8.0, 12.0]
 print(f"{'strength':>8s} {'mean IoU':>9s} {'Jaccard loss':>13s} {'Dice loss':>10s} "
       f"{'|grad J|':>10s} {'|grad D|':>10s} {'ratio D/J':>10s}")
@@ -381,9 +427,13 @@ for s in strengths:
     ratios.append(np.linalg.norm(grad_d) / np.linalg.norm(grad_j))
     jaccard_losses.append(loss_j)
     dice_losses.append(loss_d)
-    print(f"{s:8.1f} {M.mean_iou(masks16, z.argmax(-1), C):9.4f} {loss_j:13.4f} {loss_d:10.4f} "
+    print(f"{s:8.1f} {M.mean_iou(masks16, z.argmax(-1), num_classes=C):9.4f} {loss_j:13.4f} {loss_d:10.4f} "
           f"{np.linalg.norm(grad_j) * 1e3:10.4f} {np.linalg.norm(grad_d) * 1e3:10.4f} {ratios[-1]:10.4f}")
 print("(gradient norms over all logits, × 1000)")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert every_class_present
 assert ratios[0] > 1.5 and ratios[-1] < 0.55 and all(a > b for a, b in zip(ratios, ratios[1:]))
 assert all(d < j for d, j in zip(dice_losses, jaccard_losses))                  # Dice: the gentler score
 assert all(a > b for a, b in zip(jaccard_losses, jaccard_losses[1:]))           # same ranking
@@ -428,14 +478,17 @@ for m in [0.0, 1e-4, 1e-3, 1e-2]:
 line_term = [r[2] for r in smoothing]
 all_s1 = [r[3] for r in smoothing]
 present_only = [r[5] for r in smoothing]
-assert abs(line_term[0] - 1) < 1e-6 and line_term[-1] < 0.05
-assert max(all_s1) - min(all_s1) > 0.15 and max(present_only) - min(present_only) < 0.02
 
 p_var = tf.Variable(p)                                     # the last row, m = 0.01
 with tf.GradientTape() as tape:
     smoothed_loss = 1.0 - tf.reduce_mean(soft_iou_per_class(y34, p_var, smooth=1.0))
 grad_p = tape.gradient(smoothed_loss, p_var).numpy()
 print(f"d loss / d p_line > 0 at {np.mean(grad_p[..., 4] > 0):.0%} of the pixels")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert abs(line_term[0] - 1) < 1e-6 and line_term[-1] < 0.05
+assert max(all_s1) - min(all_s1) > 0.15 and max(present_only) - min(present_only) < 0.02
 assert (grad_p[..., 4] > 0).all()                          # the loss falls wherever p_line falls
 
 # %% [markdown]
@@ -456,18 +509,28 @@ assert (grad_p[..., 4] > 0).all()                          # the loss falls wher
 # pixels. The **Lovász extension** turns such a set function into a function of a vector of pixel
 # errors $m_i = |y_i - p_i| \in [0, 1]$: sort the errors in decreasing order and weight each one by how
 # much the Jaccard loss grows when that pixel joins the mispredicted set (`helpers.losses.lovasz_grad`).
-# Because the Jaccard loss is submodular, this extension is **convex** in the errors and piecewise
-# linear, and on 0/1 errors it is exactly $1 - J$. `lovasz_softmax_loss` averages it over the classes
-# present. First the exactness, on one-hot versions of the predictions above:
+# The Jaccard loss is **submodular**: one more wrong pixel costs less when many pixels are already
+# wrong than when few are (diminishing returns). For such set functions the Lovász extension is
+# **convex** in the errors and piecewise linear, and on 0/1 errors it is exactly $1 - J$.
+# `lovasz_softmax_loss` averages it over the classes present in the truth (the losses' convention of
+# [the box in notebook 02](02_iou_from_first_principles.ipynb#two-conventions)), so on a one-hot
+# prediction it equals $1 -$ the mean IoU over the classes in the truth. All five classes are in these
+# 16 masks, so that is also $1 -$ the reported mean IoU here. First the exactness, on one-hot versions of
+# the predictions above:
 
 # %% tags=["nbval-check-output"]
+exactness = []
 for s in strengths[:4]:
     z = mediocre_logits(masks16, strength=s, noise=1.0, shift=0, blur=0, seed=0)
     one_hot = np.eye(C, dtype="float32")[z.argmax(-1)]
     lovasz = float(L.lovasz_softmax_loss(y16, one_hot))
-    hard_loss = 1 - M.mean_iou(masks16, z.argmax(-1), C)
+    hard_loss = 1 - M.mean_iou(masks16, z.argmax(-1), num_classes=C)
     print(f"strength {s:4.1f}: Lovász on the one-hot argmax = {lovasz:.4f}, 1 - mean IoU = {hard_loss:.4f}")
-    assert abs(lovasz - hard_loss) < 1e-5
+    exactness.append(abs(lovasz - hard_loss))
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
+assert max(exactness) < 1e-5
 
 # %% [markdown]
 # And on the soft predictions themselves, next to the soft Jaccard and Dice losses:
@@ -477,16 +540,18 @@ print(f"{'strength':>8s} {'1 - mean IoU':>13s} {'soft Jaccard':>13s} {'soft Dice
 lovasz_rows = []
 for s in strengths:
     p = tf.nn.softmax(mediocre_logits(masks16, strength=s, noise=1.0, shift=0, blur=0, seed=0))
-    target = 1 - M.mean_iou(masks16, p.numpy().argmax(-1), C)
+    target = 1 - M.mean_iou(masks16, p.numpy().argmax(-1), num_classes=C)
     row = (target, float(L.soft_jaccard_loss(y16, p)), float(L.soft_dice_loss(y16, p)),
            float(L.lovasz_softmax_loss(y16, p)))
     lovasz_rows.append(row)
     print(f"{s:8.1f} " + f"{row[0]:13.4f} {row[1]:13.4f} {row[2]:10.4f} {row[3]:8.4f}")
+
+# %%
+# ✔ Check: the claims in the text hold for the numbers above (run by the course's tests).
 assert all(a[k] > b[k] for a, b in zip(lovasz_rows, lovasz_rows[1:]) for k in (1, 2, 3))  # all fall
-for target, jaccard, dice, lovasz in lovasz_rows:
-    assert lovasz < min(jaccard, dice)      # Lovász is the lowest of the three in every row
-    if target < 0.5:                        # decent predictions: Lovász is the closest to 1 - IoU
-        assert abs(lovasz - target) < abs(jaccard - target) and abs(lovasz - target) < abs(dice - target)
+assert all(lovasz < min(jaccard, dice) for _, jaccard, dice, lovasz in lovasz_rows)   # lowest in every row
+assert all(abs(lovasz - t) < min(abs(jaccard - t), abs(dice - t))                      # decent predictions:
+           for t, jaccard, dice, lovasz in lovasz_rows if t < 0.5)                     # closest to 1 - IoU
 
 # %% [markdown]
 # All three losses fall as the predictions improve, and Lovász is the lowest of the three in every
@@ -533,17 +598,19 @@ check_dice_from_jaccard(dice_from_jaccard)
 #
 # - The hard IoU goes through `argmax`: piecewise constant, no gradient (`tape.gradient` returns `None`).
 #   Losses use the soft IoU of the probabilities, $I_c = \sum y_c p_c$, $U_c = \sum y_c + \sum p_c - I_c$.
-# - The soft IoU is below the hard IoU for unsure predictions and equals it for sharp ones; a soft IoU
-#   loss also rewards confidence.
+# - As predictions sharpen ($T \to 0$) the soft IoU becomes the hard IoU over the classes in the truth
+#   (the losses' convention, box in notebook 02). It is below the hard IoU when the model is right but
+#   unsure, and can be above it when the argmax is wrong by a whisker (0.354 against 0.25 above).
 # - A per-class soft Jaccard loss pushes hardest on small classes and boundaries: each class counts
 #   once, as in the mean IoU.
 # - The question's pooled `iou_loss` is $1 - \frac{aN + 1}{2N - aN + 1}$, a function of soft pixel
-#   accuracy: it prefers a confident "background everywhere" to a prediction that finds the objects.
+#   accuracy: at equal confidence it prefers the prediction that finds the objects, but a more confident
+#   "background everywhere" beats a less confident one that finds them.
 # - Average the soft IoU over the classes **present**; a `+ 1` smoothing over all classes turns every
 #   empty class into free points and a push towards predicting nothing.
 # - Dice is the more lenient score; its loss pushes harder than Jaccard on poor predictions and half as
 #   hard near perfect ones.
-# - Lovász-softmax equals $1 -$ IoU on one-hot predictions, is convex in the pixel errors, and tracks the
-#   IoU more closely than the soft Jaccard loss once the model is decent.
+# - Lovász-softmax equals $1 -$ the IoU over the classes in the truth on one-hot predictions, is convex
+#   in the pixel errors, and tracks the IoU more closely than the soft Jaccard loss once the model is decent.
 #
 # **Next:** 05 — training a small UNet with five losses.

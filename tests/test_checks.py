@@ -1,9 +1,9 @@
 """Each exercise check rejects the stub and a plausible wrong answer, and accepts the solution."""
+
 import importlib.util
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from helpers import checks
 
@@ -34,11 +34,11 @@ def test_labels_from_probabilities(capsys):
     import tensorflow as tf
 
     _assert_verdict(checks.check_labels_from_probabilities(stub), False, capsys, "Not done yet")
-    cast_then_round = lambda p: tf.round(tf.cast(p, tf.int32))  # noqa: E731 - the question's line
+    cast_then_round = lambda p: tf.round(tf.cast(p, tf.int32))
     _assert_verdict(checks.check_labels_from_probabilities(cast_then_round), False, capsys, "class axis")
-    rounded_then_argmax = lambda p: np.argmax(np.round(p), -1)  # noqa: E731
+    rounded_then_argmax = lambda p: np.argmax(np.round(p), -1)
     _assert_verdict(checks.check_labels_from_probabilities(rounded_then_argmax), False, capsys, "lost their class")
-    wrong_axis = lambda p: np.argmax(p, axis=0)  # noqa: E731
+    wrong_axis = lambda p: np.argmax(p, axis=0)
     _assert_verdict(checks.check_labels_from_probabilities(wrong_axis), False, capsys)
     _assert_verdict(checks.check_labels_from_probabilities(_solutions(1).labels_from_probabilities), True, capsys)
 
@@ -102,7 +102,9 @@ def test_mean_iou_from_confusion_matrix(capsys):
     _assert_verdict(checks.check_mean_iou_from_confusion_matrix(absent_as_zero), False, capsys, "counted it as 0")
     _assert_verdict(checks.check_mean_iou_from_confusion_matrix(recall), False, capsys, "recall")
     _assert_verdict(checks.check_mean_iou_from_confusion_matrix(truth_present_only), False, capsys, "never appears")
-    _assert_verdict(checks.check_mean_iou_from_confusion_matrix(_solutions(2).mean_iou_from_confusion_matrix), True, capsys)
+    _assert_verdict(
+        checks.check_mean_iou_from_confusion_matrix(_solutions(2).mean_iou_from_confusion_matrix), True, capsys
+    )
 
 
 # --- 03 ------------------------------------------------------------------------------------
@@ -130,28 +132,36 @@ def test_keras_metric_for_one_hot(capsys):
     import keras
 
     _assert_verdict(checks.check_keras_metric_for_one_hot(stub), False, capsys, "Not done yet")
-    _assert_verdict(checks.check_keras_metric_for_one_hot(lambda: keras.metrics.MeanIoU(num_classes=3)),
-                    False, capsys, "sparse_y_true=False")
+    _assert_verdict(
+        checks.check_keras_metric_for_one_hot(lambda: keras.metrics.MeanIoU(num_classes=3)),
+        False,
+        capsys,
+        "sparse_y_true=False",
+    )
     _assert_verdict(checks.check_keras_metric_for_one_hot(lambda: 0.5), False, capsys, "metric OBJECT")
     _assert_verdict(checks.check_keras_metric_for_one_hot(_solutions(3).make_metric), True, capsys)
-    sparse_flags = lambda: keras.metrics.MeanIoU(3, sparse_y_true=False, sparse_y_pred=False)  # noqa: E731
+    sparse_flags = lambda: keras.metrics.MeanIoU(3, sparse_y_true=False, sparse_y_pred=False)
     _assert_verdict(checks.check_keras_metric_for_one_hot(sparse_flags), True, capsys)
 
 
 # --- 05 ------------------------------------------------------------------------------------
 def test_best_epoch(capsys):
     _assert_verdict(checks.check_best_epoch(stub), False, capsys, "Not done yet")
-    _assert_verdict(checks.check_best_epoch(lambda h: int(np.argmin(h["val_loss"]))), False, capsys, "lowest validation loss")
+    _assert_verdict(
+        checks.check_best_epoch(lambda h: int(np.argmin(h["val_loss"]))), False, capsys, "lowest validation loss"
+    )
     _assert_verdict(checks.check_best_epoch(lambda h: int(np.argmax(h["mean_iou"]))), False, capsys, "TRAINING")
     _assert_verdict(checks.check_best_epoch(_solutions(5).best_epoch), True, capsys)
 
 
 def test_pooled_loss_from_accuracy(capsys):
     _assert_verdict(checks.check_pooled_loss_from_accuracy(stub), False, capsys, "Not done yet")
-    _assert_verdict(checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - (a * n + 1) / (n + 1)), False, capsys,
-                    "union is not n")
-    _assert_verdict(checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - a * n / (2 * n - a * n)), False, capsys,
-                    "smoothing")
+    _assert_verdict(
+        checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - (a * n + 1) / (n + 1)), False, capsys, "union is not n"
+    )
+    _assert_verdict(
+        checks.check_pooled_loss_from_accuracy(lambda a, n: 1 - a * n / (2 * n - a * n)), False, capsys, "smoothing"
+    )
     _assert_verdict(checks.check_pooled_loss_from_accuracy(_solutions(5).pooled_loss_from_accuracy), True, capsys)
 
 
@@ -159,8 +169,9 @@ def test_pooled_loss_from_accuracy(capsys):
 def test_worst_images(capsys):
     _assert_verdict(checks.check_worst_images(stub), False, capsys, "Not done yet")
     _assert_verdict(checks.check_worst_images(lambda v, k: np.argsort(-v)[:k]), False, capsys)
-    _assert_verdict(checks.check_worst_images(lambda v, k: np.argsort(np.nan_to_num(v, nan=-1))[:k]), False, capsys,
-                    "NaN")
+    _assert_verdict(
+        checks.check_worst_images(lambda v, k: np.argsort(np.nan_to_num(v, nan=-1))[:k]), False, capsys, "NaN"
+    )
     _assert_verdict(checks.check_worst_images(lambda v, k: sorted(np.argsort(v)[:k])), False, capsys, "wrong order")
     _assert_verdict(checks.check_worst_images(_solutions(6).worst_images), True, capsys)
 

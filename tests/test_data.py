@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from helpers import CLASS_NAMES
-from helpers import data
+from helpers import CLASS_NAMES, data
 from helpers.data import class_frequencies, generate_shapes, load_shapes, one_hot
 
 SHIPPED = Path(data.__file__).resolve().parent.parent / "data" / "shapes_64.npz"
@@ -101,9 +99,7 @@ def test_one_hot_split():
 
 
 def test_splits_are_disjoint(splits):
-    fingerprints = {
-        split: {x.tobytes() for x in (splits[split][0] * 255).astype(np.uint8)} for split in splits
-    }
+    fingerprints = {split: {x.tobytes() for x in (splits[split][0] * 255).astype(np.uint8)} for split in splits}
     for split, fp in fingerprints.items():
         assert len(fp) == len(splits[split][0]), f"duplicate images inside {split}"
     assert not fingerprints["train"] & fingerprints["val"]
@@ -227,9 +223,7 @@ def test_corrupt_file_raises(data_dir):
 def test_stale_file_raises(data_dir):
     # a valid npz with the right keys but other content (e.g. from an older generator)
     arrays = {
-        f"{split}_{kind}": np.zeros((2, 64, 64), np.uint8)
-        for split in data.SPLITS
-        for kind in ("residuals", "masks")
+        f"{split}_{kind}": np.zeros((2, 64, 64), np.uint8) for split in data.SPLITS for kind in ("residuals", "masks")
     }
     data._save_npz(data_dir / "shapes_64.npz", arrays)
     with pytest.raises(ValueError, match="stale") as err:
@@ -278,8 +272,34 @@ def test_one_hot():
 
 def test_class_frequencies():
     assert np.allclose(class_frequencies([[0, 0, 1, 4]]), [0.5, 0.25, 0, 0, 0.25])
-    assert np.allclose(class_frequencies(one_hot([[0, 0, 1, 4]])), [0.5, 0.25, 0, 0, 0.25])
     assert np.array_equal(class_frequencies(np.zeros((0,), np.uint8)), np.zeros(5))
+    voids = np.array([[0, 255, 1, 1], [255, 255, 0, 1]])
+    assert np.allclose(class_frequencies(voids, num_classes=2, ignore_index=255), [0.4, 0.6])
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int64, bool])
+def test_class_frequencies_refuses_integer_one_hot_masks(dtype):
+    # read as labels, an integer one-hot mask would give the share of 0s and 1s, not of the classes
+    masks = np.eye(5, dtype=dtype)[np.array([[0, 0, 1, 4], [2, 2, 2, 0]])]
+    with pytest.raises(ValueError, match=r"one-hot.*to_labels\(masks, one_hot=True\)"):
+        class_frequencies(masks)
+    from helpers.metrics import to_labels
+
+    assert np.allclose(class_frequencies(to_labels(masks, one_hot=True)), [3 / 8, 1 / 8, 3 / 8, 0, 1 / 8])
+
+
+def test_class_frequencies_refuses_float_one_hot_masks_with_the_fix():
+    with pytest.raises(ValueError, match=r"to_labels\(masks\)"):
+        class_frequencies(one_hot([[0, 0, 1, 4]]))
+
+
+def test_masks_saved_as_0_255_get_the_binary_fix_first():
+    png_mask = np.array([[0, 255], [255, 0]], np.uint8)
+    with pytest.raises(ValueError, match=r"mask // 255") as err:
+        class_frequencies(png_mask, num_classes=2)
+    assert "num_classes is too small" not in str(err.value) and "ignore_index=255 only if" in str(err.value)
+    with pytest.raises(ValueError, match=r"mask // 255"):
+        one_hot(png_mask, num_classes=2)
 
 
 # ------------------------------------------------------------------ bad input
@@ -290,7 +310,7 @@ def test_class_frequencies():
         ({"split": "train", "size": 8}, "too small"),
         ({"split": "train", "size": 64.0}, "size must be an integer"),
         ({"split": "train", "num_classes": 3, "one_hot": True}, "num_classes=3"),
-        ({"split": "train", "num_classes": 1}, "num_classes must be >= 2"),
+        ({"split": "train", "num_classes": 1}, "num_classes must be at least 2"),
     ],
 )
 def test_load_shapes_bad_input(kwargs, match):
@@ -313,11 +333,11 @@ def test_generate_shapes_bad_input(args, match):
 
 
 def test_helpers_bad_input():
-    with pytest.raises(ValueError, match="0..4"):
+    with pytest.raises(ValueError, match=r"\[0, 5\)"):
         one_hot([[0, 5]])
     with pytest.raises(ValueError, match="integer labels"):
         one_hot(np.array([0.5, 1.0]))
-    with pytest.raises(ValueError, match="0..2"):
+    with pytest.raises(ValueError, match=r"\[0, 3\)"):
         class_frequencies([0, 3], num_classes=3)
     with pytest.raises(ValueError, match="integer"):
         class_frequencies(np.array([0.5, 1.0]))

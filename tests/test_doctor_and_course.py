@@ -1,4 +1,5 @@
 """helpers.doctor finds problems and names fixes; helpers.course is the single source of the map and URL."""
+
 import json
 import re
 from pathlib import Path
@@ -19,8 +20,8 @@ def test_doctor_all_good_here(capsys):
 
 
 def test_doctor_reports_missing_package_with_a_fix(monkeypatch, capsys):
-    real = doctor._version
-    monkeypatch.setattr(doctor, "_version", lambda name: None if name == "ipywidgets" else real(name))
+    real = doctor._probe
+    monkeypatch.setattr(doctor, "_probe", lambda name: doctor.Probe(name) if name == "ipywidgets" else real(name))
     assert doctor.doctor() is False
     out = capsys.readouterr().out
     assert "❌ ipywidgets" in out and "fix:" in out and "make lab" in out
@@ -31,8 +32,10 @@ def test_doctor_on_colab_warns_against_ipywidgets_8(monkeypatch):
     import types
 
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    real = doctor._version
-    monkeypatch.setattr(doctor, "_version", lambda name: "8.1.9" if name == "ipywidgets" else real(name))
+    real = doctor._probe
+    monkeypatch.setattr(
+        doctor, "_probe", lambda name: doctor.Probe(name, version="8.1.9") if name == "ipywidgets" else real(name)
+    )
     findings = {f.name: f for f in doctor.diagnose()}
     frontend = findings["widget front-end"]
     assert frontend.ok is False and "7.7" in frontend.fix  # ipywidgets 8 on Colab breaks its widgets
@@ -59,3 +62,31 @@ def test_setup_cells_use_the_one_repo_url():
         src = "".join(json.loads(path.read_text())["cells"][1]["source"])
         urls = set(re.findall(r"https://github\.com/[\w.-]+/[\w.-]+", src))
         assert urls <= {course.REPO_URL}, (path.name, urls)
+
+
+def test_title_cell_is_generated_from_the_map_and_is_idempotent():
+    f = "06_evaluating_segmentation.ipynb"
+    old = (
+        "# 06 · An old title\n\nSome prose.\n\n**Prerequisites:** notebook 99. **Time:** about 1 minute.\n\nMore prose."
+    )
+    cell = course.title_markdown(f, old)
+    assert cell.splitlines()[0] == "# 06 · Evaluating segmentation honestly"
+    assert course.badges_markdown(f) in cell and course.colab_url(f) in cell
+    assert "notebook 99" not in cell and course.prerequisites_markdown(f) in cell
+    assert cell.index("Some prose.") < cell.index("**Prerequisites:**") < cell.index("More prose.")  # kept in place
+    assert course.title_markdown(f, cell) == cell
+    assert course.title_markdown(f, "Just prose.").endswith(course.prerequisites_markdown(f))
+
+
+def test_prerequisites_name_notebooks_in_words():
+    prose = {nb["file"][:2]: course.prerequisites_markdown(nb["file"]) for nb in course.NOTEBOOKS}
+    assert prose["00"] == "**Time:** about 10 minutes."
+    assert prose["04"].startswith("**Prerequisites:** notebooks 01–03; ")
+    assert "notebook 01 helps" in prose["02"]
+    with pytest.raises(ValueError, match="not in the course map"):
+        course.notebook_entry("99_missing.ipynb")
+
+
+def test_setup_cell_uses_the_repo_url_once():
+    assert course.SETUP_CELL.count(course.REPO_URL) == 1
+    compile(course.SETUP_CELL, "<setup cell>", "exec")  # valid Python

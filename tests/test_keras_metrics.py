@@ -62,7 +62,7 @@ def test_sparse_one_hot_and_channel_labels_agree():
         m = StreamingMeanIoU(5)
         m.update_state(y_true, pred)
         results.append(float(m.result()))
-    assert results == pytest.approx([M.mean_iou(lab, pred.argmax(-1), 5)] * 4, abs=1e-6)
+    assert results == pytest.approx([M.mean_iou(lab, pred.argmax(-1), num_classes=5)] * 4, abs=1e-6)
 
 
 def test_logits_work_like_probabilities():
@@ -160,7 +160,7 @@ def test_streaming_equals_reference_over_random_batch_splits(n, c, seed, ignore,
         if len(part_t):
             m.update_state(part_t, part_p)
     try:
-        expected = M.mean_iou(lab, pred.argmax(-1), c, ignore_index=ignore)
+        expected = M.mean_iou(lab, pred.argmax(-1), num_classes=c, ignore_index=ignore)
     except ValueError:  # every pixel void
         expected = 0.0
     assert float(m.result()) == pytest.approx(expected, abs=1e-6)
@@ -176,7 +176,7 @@ def test_streaming_is_batch_size_independent_but_function_metric_is_not():
     # an identity "model" so that evaluate() sees exactly these predictions
     model = keras.Sequential([keras.Input((8, 8, 5)), keras.layers.Identity()])
     model.compile(loss="categorical_crossentropy", metrics=[StreamingMeanIoU(5), batch_mean_iou])
-    expected = M.mean_iou(lab, pred_lab, 5)
+    expected = M.mean_iou(lab, pred_lab, num_classes=5)
     streaming, per_batch = [], []
     for bs in (1, 8, 64):
         r = model.evaluate(pred, np.eye(5, dtype=np.float32)[lab], batch_size=bs, verbose=0, return_dict=True)
@@ -197,8 +197,8 @@ def test_inside_tf_function():
 
     t = tf.constant([[0, 1], [2, 2]])
     p = tf.one_hot([[0, 1], [2, 1]], 3)
-    assert float(step(t, p)) == pytest.approx(M.mean_iou([[0, 1], [2, 2]], [[0, 1], [2, 1]], 3))
-    assert float(step(t, p)) == pytest.approx(M.mean_iou([[0, 1], [2, 2]] * 2, [[0, 1], [2, 1]] * 2, 3))
+    assert float(step(t, p)) == pytest.approx(M.mean_iou([[0, 1], [2, 2]], [[0, 1], [2, 1]], num_classes=3))
+    assert float(step(t, p)) == pytest.approx(M.mean_iou([[0, 1], [2, 2]] * 2, [[0, 1], [2, 1]] * 2, num_classes=3))
 
 
 def test_fit_and_get_config_roundtrip():
@@ -241,7 +241,7 @@ MIRRORED = textwrap.dedent(
         model.compile("adam", "sparse_categorical_crossentropy", metrics=[StreamingMeanIoU(4)])
     model.fit(x, lab, epochs=1, batch_size=8, verbose=0)
     got = model.evaluate(x, lab, batch_size=6, verbose=0, return_dict=True)["mean_iou"]
-    want = mean_iou(lab, model.predict(x, verbose=0).argmax(-1), 4)
+    want = mean_iou(lab, model.predict(x, verbose=0).argmax(-1), num_classes=4)
     assert abs(got - want) < 1e-6, (got, want)
     print("OK", got, want)
     """

@@ -19,13 +19,13 @@ def _truth(seed=0, shape=(3, 8, 8)):
 
 def _hard_iou_present(lab, pred_lab):
     """Mean over classes present in the truth of TP / (TP + FP + FN)."""
-    iou = M.per_class_iou(lab, pred_lab, C)
+    iou = M.per_class_iou(lab, pred_lab, num_classes=C)
     present = np.bincount(lab.ravel(), minlength=C) > 0
     return float(np.mean(iou[present]))
 
 
 def _hard_dice_present(lab, pred_lab):
-    cm = M.confusion_matrix(lab, pred_lab, C)
+    cm = M.confusion_matrix(lab, pred_lab, num_classes=C)
     tp = np.diag(cm)
     dice = 2 * tp / (cm.sum(0) + cm.sum(1))
     present = cm.sum(1) > 0

@@ -1,7 +1,9 @@
 """helpers.metrics: Keras's own test vectors, scikit-learn and Keras as oracles, and every bad input."""
+
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from helpers import metrics as M
@@ -57,15 +59,15 @@ def test_dataset_vs_per_image():
     y_true = np.array([[0, 0, 1, 1], [0, 0, 0, 0]])
     y_pred = np.array([[0, 0, 1, 0], [0, 0, 0, 0]])
     # dataset: cm = [[6, 0], [1, 1]] -> IoU0 = 6/7, IoU1 = 1/2
-    assert M.mean_iou(y_true, y_pred, 2) == pytest.approx((6 / 7 + 1 / 2) / 2)
+    assert M.mean_iou(y_true, y_pred, num_classes=2) == pytest.approx((6 / 7 + 1 / 2) / 2)
     # image 1: IoU0 = 2/3, IoU1 = 1/2; image 2: only class 0, IoU 1
-    assert M.mean_iou(y_true, y_pred, 2, per_image=True) == pytest.approx(((2 / 3 + 1 / 2) / 2 + 1) / 2)
+    assert M.mean_iou(y_true, y_pred, num_classes=2, per_image=True) == pytest.approx(((2 / 3 + 1 / 2) / 2 + 1) / 2)
 
 
 def test_per_image_skips_fully_ignored_images():
     y_true = np.array([[0, 1], [255, 255]])
     y_pred = np.array([[0, 1], [1, 1]])
-    assert M.mean_iou(y_true, y_pred, 2, ignore_index=255, per_image=True) == 1.0
+    assert M.mean_iou(y_true, y_pred, num_classes=2, ignore_index=255, per_image=True) == 1.0
 
 
 def test_per_image_matches_loop_of_single_images():
@@ -74,8 +76,8 @@ def test_per_image_matches_loop_of_single_images():
     p = rng.integers(0, 4, (6, 5, 7))
     t[2] = 0  # an image with a single class
     t[3, :2] = 255
-    expected = np.mean([M.mean_iou(t[i], p[i], 4, ignore_index=255) for i in range(6)])
-    assert M.mean_iou(t, p, 4, ignore_index=255, per_image=True) == pytest.approx(expected)
+    expected = np.mean([M.mean_iou(t[i], p[i], num_classes=4, ignore_index=255) for i in range(6)])
+    assert M.mean_iou(t, p, num_classes=4, ignore_index=255, per_image=True) == pytest.approx(expected)
 
 
 def test_ignored_pixels_do_not_count_even_if_predicted_255():
@@ -145,7 +147,7 @@ def test_bad_input_raises_in_every_entry_point(func):
 
 def test_per_image_needs_batch_axis():
     with pytest.raises(ValueError, match="batch axis"):
-        M.mean_iou([0, 1], [0, 1], 2, per_image=True)
+        M.mean_iou([0, 1], [0, 1], num_classes=2, per_image=True)
 
 
 @pytest.mark.parametrize(
@@ -172,6 +174,8 @@ def test_pixel_accuracy_bad_input():
 def label_pairs(draw):
     c = draw(st.integers(2, 6))
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=6))
+    if len(shape) >= 2 and shape[-1] == c:  # such label maps may look one-hot, and are refused as ambiguous
+        shape = shape[:-1] + (c + 1,)
     # use only some of the classes, so that empty classes happen
     used = draw(st.lists(st.integers(0, c - 1), min_size=1, max_size=c, unique=True))
     labels = st.sampled_from(used)
@@ -204,11 +208,11 @@ def test_matches_sklearn_jaccard_score(case):
     keep = np.ones(t.shape, bool) if ignore is None else t != ignore
     if not keep.any():
         with pytest.raises(ValueError, match="nothing to measure"):
-            M.mean_iou(t, p, c, ignore_index=ignore)
+            M.mean_iou(t, p, num_classes=c, ignore_index=ignore)
         return
     expected = jaccard_score(t[keep], p[keep], average="macro", labels=None, zero_division=0)
-    assert M.mean_iou(t, p, c, ignore_index=ignore) == pytest.approx(expected, abs=1e-12)
-    assert M.mean_iou(t, p, c, ignore_index=ignore) == pytest.approx(_reference_by_loops(t, p, c, ignore))
+    assert M.mean_iou(t, p, num_classes=c, ignore_index=ignore) == pytest.approx(expected, abs=1e-12)
+    assert M.mean_iou(t, p, num_classes=c, ignore_index=ignore) == pytest.approx(_reference_by_loops(t, p, c, ignore))
 
 
 @settings(max_examples=40, deadline=None)
@@ -222,7 +226,7 @@ def test_matches_keras_mean_iou(case):
         return
     k = keras.metrics.MeanIoU(num_classes=c, ignore_class=ignore)
     k.update_state(t, p)
-    assert M.mean_iou(t, p, c, ignore_index=ignore) == pytest.approx(float(k.result()), abs=1e-6)
+    assert M.mean_iou(t, p, num_classes=c, ignore_index=ignore) == pytest.approx(float(k.result()), abs=1e-6)
 
 
 @settings(max_examples=60, deadline=None)
@@ -233,4 +237,130 @@ def test_confusion_matrix_matches_loops(case):
     expected = np.zeros((c, c), np.int64)
     for a, b in zip(t[keep], p[keep]):
         expected[a, b] += 1
-    np.testing.assert_array_equal(M.confusion_matrix(t, p, c, ignore_index=ignore), expected)
+    np.testing.assert_array_equal(M.confusion_matrix(t, p, num_classes=c, ignore_index=ignore), expected)
+
+
+# --- one-hot masks are never misread as label maps (issue 11, item 4) ------------------------
+def _one_hot_case(dtype):
+    lab_t = np.array([[0, 1, 2], [2, 2, 0]])
+    lab_p = np.array([[0, 2, 2], [1, 2, 0]])
+    return np.eye(3, dtype=dtype)[lab_t], np.eye(3, dtype=dtype)[lab_p], lab_t, lab_p
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.uint8, bool])
+@pytest.mark.parametrize("func", [M.mean_iou, M.per_class_iou, M.confusion_matrix, M.per_image_iou])
+def test_integer_one_hot_masks_are_refused_with_the_fix(func, dtype):
+    y_t, y_p, lab_t, lab_p = _one_hot_case(dtype)
+    with pytest.raises(ValueError, match=r"looks one-hot.*to_labels\(y_true, one_hot=True\)"):
+        func(y_t, y_p, num_classes=3)
+    with pytest.raises(ValueError, match=r"one-hot"):  # one of the two is enough
+        func(lab_t[..., None].repeat(3, -1), y_p, num_classes=3)
+    # the fix the message names gives the right number
+    fixed = func(M.to_labels(y_t, one_hot=True), M.to_labels(y_p, one_hot=True), num_classes=3)
+    np.testing.assert_array_equal(fixed, func(lab_t, lab_p, num_classes=3))
+
+
+def test_pixel_accuracy_refuses_two_one_hot_masks():
+    y_t, y_p, lab_t, lab_p = _one_hot_case(np.int64)
+    with pytest.raises(ValueError, match="one-hot"):
+        M.pixel_accuracy(y_t, y_p)
+    assert M.pixel_accuracy(lab_t, lab_p) == pytest.approx(4 / 6)
+
+
+def test_a_label_map_that_looks_one_hot_can_be_reshaped():
+    t = np.array([[0, 1], [1, 0]])  # 2 classes, 2 pixels wide: ambiguous, so refused
+    with pytest.raises(ValueError, match=r"reshape"):
+        M.mean_iou(t, t, num_classes=2)
+    assert M.mean_iou(t.reshape(1, -1), t.reshape(1, -1), num_classes=2) == 1.0
+
+
+# --- masks saved as 0/255: the first suggestion is mask // 255 (issue 16) -------------------
+@pytest.mark.parametrize("num_classes", [2, 5])
+def test_binary_mask_saved_as_0_255_suggests_dividing_first(num_classes):
+    png = np.array([[0, 255, 255], [0, 0, 255], [0, 0, 0]], np.uint8)  # a binary mask as a PNG stores it
+    with pytest.raises(ValueError) as err:
+        M.mean_iou(png, np.zeros((3, 3), int), num_classes=num_classes)
+    msg = str(err.value)
+    assert msg.index("mask // 255") < msg.index("ignore_index=255 only if")
+    assert "pass ignore_index=255 if" not in msg
+    with pytest.raises(ValueError, match="mask // 255") as err:
+        M.mean_iou(np.zeros((3, 3), int), png, num_classes=2)  # in predictions: no ignore_index advice
+    assert "ignore_index" not in str(err.value)
+    fixed = png // 255
+    assert M.mean_iou(fixed, fixed, num_classes=2) == 1.0
+
+
+def test_void_label_255_among_classes_still_suggests_ignore_index():
+    with pytest.raises(ValueError, match=r"pass ignore_index=255 if that value marks void"):
+        M.mean_iou(np.array([0, 1, 2, 255]), np.array([0, 1, 2, 2]), num_classes=3)
+
+
+# --- conventions as parameters ----------------------------------------------------------------
+def test_absent_conventions():
+    y_true = np.array([[0, 0, 1, 1], [0, 0, 0, 0]])
+    y_pred = np.array([[0, 0, 1, 0], [0, 0, 0, 0]])
+    # 3 classes, class 2 absent: IoU0 = 6/7, IoU1 = 1/2
+    assert M.mean_iou(y_true, y_pred, num_classes=3) == pytest.approx((6 / 7 + 1 / 2) / 2)
+    assert M.mean_iou(y_true, y_pred, num_classes=3, absent="zero") == pytest.approx((6 / 7 + 1 / 2) / 3)
+    assert M.mean_iou(y_true, y_pred, num_classes=3, absent="one") == pytest.approx((6 / 7 + 1 / 2 + 1) / 3)
+    # per image: image 1 has only class 0 (IoU 1); classes 1 and 2 absent there
+    img0 = (2 / 3 + 1 / 2) / 2
+    assert M.mean_iou(y_true, y_pred, num_classes=3, per_image=True, absent="zero") == pytest.approx(
+        (2 * img0 / 3 + 1 / 3) / 2
+    )
+    np.testing.assert_allclose(
+        M.per_image_iou(y_true, y_pred, num_classes=3, absent="one"), [(2 / 3 + 1 / 2 + 1) / 3, 1]
+    )
+    with pytest.raises(ValueError, match="absent must be one of"):
+        M.mean_iou(y_true, y_pred, num_classes=3, absent="ignore")
+
+
+def test_per_class_iou_per_image_rows():
+    y_true = np.array([[0, 0, 1, 1], [0, 0, 0, 0]])
+    y_pred = np.array([[0, 0, 1, 0], [0, 0, 0, 0]])
+    rows = M.per_class_iou(y_true, y_pred, num_classes=3, per_image=True)
+    assert rows.shape == (2, 3)
+    np.testing.assert_allclose(rows, [[2 / 3, 1 / 2, np.nan], [1, np.nan, np.nan]])
+    np.testing.assert_allclose(M.average_iou(rows), M.per_image_iou(y_true, y_pred, num_classes=3))
+
+
+def test_undefined_values_policy():
+    # per part: NaN; a summary with nothing to measure: ValueError, whatever the convention
+    t = np.array([[255, 255], [0, 1]])
+    p = np.array([[0, 0], [0, 1]])
+    np.testing.assert_array_equal(np.isnan(M.per_image_iou(t, p, num_classes=2, ignore_index=255)), [True, False])
+    for absent in ("exclude", "zero", "one"):
+        with pytest.raises(ValueError, match="nothing to measure"):
+            M.mean_iou(t[:1], p[:1], num_classes=2, ignore_index=255, absent=absent)
+    assert np.isnan(M.average_iou([np.nan, np.nan]))
+    assert M.average_iou([np.nan, np.nan], absent="zero") == 0.0
+
+
+def test_iou_from_counts_and_stacked_confusion_matrices():
+    np.testing.assert_allclose(M.iou_from_counts([2, 0], [3, 0], [3, 0]), [0.5, np.nan])
+    cms = np.array([[[1, 1], [1, 1]], [[2, 0], [0, 0]]])
+    np.testing.assert_allclose(M.iou_from_confusion_matrix(cms), [[1 / 3, 1 / 3], [1.0, np.nan]])
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: M.mean_iou([0, 1], [0, 1], 2),
+        lambda: M.confusion_matrix([0, 1], [0, 1], 2),
+        lambda: M.per_class_iou([0, 1], [0, 1], 2),
+        lambda: M.per_image_iou([[0, 1]], [[0, 1]], 2),
+        lambda: M.pixel_accuracy([0, 1], [0, 1], 255),
+        lambda: M.to_labels(np.eye(2, dtype=int), True),
+    ],
+)
+def test_options_are_keyword_only(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_shared_label_pair_fixture_agrees_everywhere(label_pair):
+    y_true, y_pred, c, cm = label_pair
+    np.testing.assert_array_equal(M.confusion_matrix(y_true, y_pred, num_classes=c), cm)
+    np.testing.assert_allclose(M.per_class_iou(y_true, y_pred, num_classes=c), M.iou_from_confusion_matrix(cm))
+    assert np.isnan(M.per_class_iou(y_true, y_pred, num_classes=c)[4])  # class 4 absent: NaN, not 0
+    assert M.pixel_accuracy(y_true, y_pred) == pytest.approx(np.trace(cm) / cm.sum())

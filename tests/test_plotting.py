@@ -162,7 +162,7 @@ def test_show_masks_panels_titles_legend(example):
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0] == "image" and titles[1] == "true mask"
     assert titles[2].startswith("prediction")
-    assert f"mIoU {mean_iou(y_true, y_pred, 5, ignore_index=255):.3f}" in titles[2]
+    assert f"mIoU {mean_iou(y_true, y_pred, num_classes=5, ignore_index=255):.3f}" in titles[2]
     n_wrong = int(((y_true != y_pred) & (y_true != 255)).sum())
     assert titles[3] == f"errors: {n_wrong} wrong px"
     texts = legend_texts(fig)
@@ -227,7 +227,7 @@ def test_show_gallery(example):
     fig = P.show_gallery(images, t, p, n=3)
     png(fig)
     assert len(fig.axes) == 3 * 4
-    miou = mean_iou(y_true, y_pred, 5, ignore_index=255)
+    miou = mean_iou(y_true, y_pred, num_classes=5, ignore_index=255)
     assert fig.axes[2].get_title() == f"pred. mIoU {miou:.3f}"
     assert set(CLASS_NAMES) <= set(legend_texts(fig))
     assert len(P.show_gallery(None, t, None, indices=[4, 0]).axes) == 2
@@ -277,7 +277,7 @@ def test_show_intersection_union_rejects_bad_input():
 # ---------------------------------------------------------------------------------------------
 def test_plot_confusion_matrix(example):
     _, y_true, y_pred = example
-    cm = confusion_matrix(y_true, y_pred, 5, ignore_index=255)
+    cm = confusion_matrix(y_true, y_pred, num_classes=5, ignore_index=255)
     fig = P.plot_confusion_matrix(cm, CLASS_NAMES)
     png(fig)
     assert len(fig.axes) == 2
@@ -330,7 +330,7 @@ def test_plot_per_class_iou_single_model_nan_is_absent():
 
 
 def test_plot_per_class_iou_several_models():
-    runs = {"CE": per_class_iou([0, 1, 2, 3], [0, 1, 2, 2], 5), "CE + Jaccard": [1.0, 1.0, 0.5, 0.5, 0.25]}
+    runs = {"CE": per_class_iou([0, 1, 2, 3], [0, 1, 2, 2], num_classes=5), "CE + Jaccard": [1.0, 1.0, 0.5, 0.5, 0.25]}
     fig = P.plot_per_class_iou(runs, CLASS_NAMES, title="two models")
     png(fig)
     ax = fig.axes[0]
@@ -393,8 +393,8 @@ def test_every_function_returns_a_figure_without_pyplot(example):
         P.overlay_mask(image, y_true),
         P.show_gallery(image[None], y_true[None], y_pred[None]),
         P.show_intersection_union(y_true == 1, y_pred == 1),
-        P.plot_confusion_matrix(confusion_matrix(y_true, y_pred, 5, ignore_index=255)),
-        P.plot_per_class_iou(per_class_iou(y_true, y_pred, 5, ignore_index=255)),
+        P.plot_confusion_matrix(confusion_matrix(y_true, y_pred, num_classes=5, ignore_index=255)),
+        P.plot_per_class_iou(per_class_iou(y_true, y_pred, num_classes=5, ignore_index=255)),
         P.plot_history({"loss": [1.0, 0.5], "mean_iou": [0.2, 0.4]}),
     ]
     for fig in figs:

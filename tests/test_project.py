@@ -1,9 +1,12 @@
 """The set-up promises: requirements and environment.yml agree, notebooks are paired and saved clean."""
+
 import json
 import re
 from pathlib import Path
 
 import pytest
+
+from helpers.course import SETUP_CELL, notebook_entry, prerequisites_markdown, title_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -24,8 +27,8 @@ def test_requirements_use_compatible_release_ranges():
 
 
 def test_tensorflow_wheel_is_chosen_per_platform():
-    tf_lines = [l for l in _requirement_lines() if re.match(r"tensorflow(-cpu)?\s*~=", l)]
-    markers = {l.split("~=")[0].strip(): l.split(";", 1)[1].strip() for l in tf_lines}
+    tf_lines = [line for line in _requirement_lines() if re.match(r"tensorflow(-cpu)?\s*~=", line)]
+    markers = {line.split("~=")[0].strip(): line.split(";", 1)[1].strip() for line in tf_lines}
     assert set(markers) == {"tensorflow", "tensorflow-cpu"}
     from packaging.markers import Marker
 
@@ -66,7 +69,7 @@ def test_notebook_is_paired_with_its_py_and_in_sync(path):
     assert py.exists(), f"{py.name} missing: run `make notebooks` (jupytext pairing)"
     a = jupytext.read(path)
     b = jupytext.read(py)
-    cells = lambda nb: [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", []))) for c in nb.cells]  # noqa: E731
+    cells = lambda nb: [(c.cell_type, c.source.strip(), tuple(c.metadata.get("tags", []))) for c in nb.cells]
     assert cells(a) == cells(b), f"{path.name} and {py.name} differ: edit the .py, then run `make notebooks`"
 
 
@@ -84,11 +87,59 @@ def test_notebook_saved_from_one_clean_run(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_code_cell_is_the_canonical_setup_cell(path):
-    import sys
-
-    sys.path.insert(0, str(ROOT / "tools"))
-    from course import SETUP_CELL
-
     nb = json.loads(path.read_text())
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    assert "".join(first["source"]) == SETUP_CELL, f"{path.name}: run `make notebooks` after changing tools/course.py"
+    assert "".join(first["source"]) == SETUP_CELL, f"{path.name}: run `make notebooks` after changing helpers/course.py"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.name)
+def test_title_cell_follows_the_course_map(path):
+    """Heading, badges, prerequisites and time come from helpers/course.py, so prose and map agree."""
+    import jupytext
+
+    nb = jupytext.read(path)
+    first = next(c for c in nb.cells if c.cell_type == "markdown")
+    assert first.source == title_markdown(path.name, first.source), (
+        f"{path.name}: run `python tools/build_notebooks.py --no-execute {path.relative_to(ROOT)}`"
+    )
+    entry = notebook_entry(path.name)
+    assert first.source.startswith(f"# {path.name[:2]} · {entry['title']}\n")
+    assert prerequisites_markdown(path.name) in first.source
+
+
+def test_tools_and_tests_import_course_metadata_without_path_hacks():
+    for name in ("tools/build_notebooks.py", "tools/build_readme.py", "tests/test_doctor_and_course.py"):
+        assert "sys.path" not in (ROOT / name).read_text(), name
+    assert not (ROOT / "tools" / "course.py").exists()  # one home: helpers/course.py
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_refuses_a_mistyped_section_before_running_anything():
+    bench = _bench_module()
+    with pytest.raises(SystemExit, match=r"unknown section\(s\) metric; choose from .*metrics"):
+        bench.choose_sections(["metric"])
+    assert bench.choose_sections([]) == list(bench.SECTIONS)
+    assert bench.choose_sections(["sliders", "metrics", "sliders"]) == ["sliders", "metrics"]
+
+
+def test_partial_bench_run_replaces_only_its_sections():
+    bench = _bench_module()
+    old = (
+        "# IoU Lab benchmarks\n\nWritten on day 1.\n\n"
+        "## Metrics (issue 2)\n\nold metrics\n\n## Training (issue 7)\n\nold training\n"
+    )
+    new = bench.merge_results(
+        old, [["## Metrics (issue 2)", "", "new metrics", ""], ["## GPU", "", "gpu", ""]], "_note_"
+    )
+    assert "old metrics" not in new and "new metrics" in new and "_note_" in new
+    assert "old training" in new and "Written on day 1." in new  # the rest is kept
+    assert new.index("## Metrics") < new.index("## Training") < new.index("## GPU")  # in place; new ones last
+    assert bench.merge_results(new, [], "_") == new

@@ -1,5 +1,6 @@
 """helpers.soft_iou: the prediction builders, the pooled loss as a function of soft accuracy, the
 per-class soft IoU with smoothing, and logit gradients, against hand computations and helpers.losses."""
+
 import numpy as np
 import pytest
 

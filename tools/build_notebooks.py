@@ -1,11 +1,17 @@
 """Rebuild notebooks/NN_*.ipynb from their jupytext twins (notebooks/NN_*.py) and execute them.
 
-Usage: python tools/build_notebooks.py [notebooks/01_*.py ...]   (default: every notebooks/*.py)
+Usage: python tools/build_notebooks.py [--no-execute] [notebooks/01_*.py ...]   (default: every notebooks/*.py)
 
-Each .ipynb is written from its .py (py:percent), executed top to bottom in a fresh kernel with
+Each notebook's first markdown cell (title, badges, prerequisites, time) and first code cell (set-up)
+are written from helpers/course.py, so the notebooks cannot disagree with the course map. Then the
+.ipynb is written from its .py (py:percent), executed top to bottom in a fresh kernel with
 cwd=notebooks/, and saved with its outputs (execution counts 1, 2, 3, ...). Cell tags written as
 `# %% tags=["nbval-check-output"]` in the .py survive the round trip.
+
+--no-execute: only rewrite the title and set-up cells of the .py files (the .ipynb is left alone;
+run without the flag to rebuild it).
 """
+
 import os
 import sys
 import time
@@ -15,22 +21,33 @@ import jupytext
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from course import SETUP_CELL  # noqa: E402
+from helpers.course import SETUP_CELL, title_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 
 
-def build(py_path: Path, timeout: int = 1200) -> float:
-    nb = jupytext.read(py_path)
+def apply_course_cells(nb, notebook_file: str) -> None:
+    """Write the title cell (first markdown cell) and the set-up cell (first code cell) from helpers.course."""
+    first_md = next(c for c in nb.cells if c.cell_type == "markdown")
+    first_md.source = title_markdown(notebook_file, first_md.source)
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    first_code.source = SETUP_CELL  # the canonical set-up cell (tools/course.py), same in every notebook
+    first_code.source = SETUP_CELL  # the canonical set-up cell, same in every notebook
+
+
+def build(py_path: Path, timeout: int = 1200, execute: bool = True) -> float:
+    nb = jupytext.read(py_path)
+    apply_course_cells(nb, py_path.name)
     nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nb.metadata.setdefault("language_info", {"name": "python"})
+    if not execute:
+        jupytext.write(nb, py_path, fmt="py:percent")
+        return 0.0
     t0 = time.perf_counter()
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py_path.parent)}}).execute()
+    NotebookClient(
+        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(py_path.parent)}}
+    ).execute()
     seconds = time.perf_counter() - t0
     nbformat.write(nb, py_path.with_suffix(".ipynb"))
     # keep the .py byte-identical to what jupytext would write from the executed notebook
@@ -41,10 +58,11 @@ def build(py_path: Path, timeout: int = 1200) -> float:
 def main(argv):
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    paths = [Path(a).resolve() for a in argv] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
+    execute = "--no-execute" not in argv
+    paths = [Path(a).resolve() for a in argv if a != "--no-execute"] or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.py"))
     for p in paths:
-        print(f"{p.name}: executing ...", flush=True)
-        print(f"{p.name}: {build(p):.1f} s", flush=True)
+        print(f"{p.name}: {'executing' if execute else 'writing title and set-up cells'} ...", flush=True)
+        print(f"{p.name}: {build(p, execute=execute):.1f} s", flush=True)
 
 
 if __name__ == "__main__":

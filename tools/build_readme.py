@@ -1,18 +1,25 @@
 """Write the course map (from helpers/course.py) into README.md between the course-map markers."""
+
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from helpers.course import course_map_markdown  # noqa: E402
+from helpers.course import course_map_markdown
 
-readme = ROOT / "README.md"
-text = readme.read_text()
-block = "<!-- course-map:start -->\n" + course_map_markdown(link_prefix="notebooks/") + "\n<!-- course-map:end -->"
-if "<!-- course-map:start -->" in text:
-    text = re.sub(r"<!-- course-map:start -->.*?<!-- course-map:end -->", lambda m: block, text, flags=re.S)
-else:
-    text = text.replace("## Quick start", "## The course\n\n" + block + "\n\n## Quick start", 1)
-readme.write_text(text)
-print("README.md course map updated")
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+
+
+def main() -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    block = START + "\n" + course_map_markdown(link_prefix="notebooks/") + "\n" + END
+    if START in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda m: block, text, flags=re.S)
+    else:
+        text = text.replace("## Quick start", "## The course\n\n" + block + "\n\n## Quick start", 1)
+    readme.write_text(text)
+    print("README.md course map updated")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""The notebooks' set-up cell (helpers.course.SETUP_CELL) where learners actually run it.
+
+- With a broken TensorFlow, the cell says what is wrong and how to fix it, and notebook 00 goes on to run
+  its environment check (the real cells of notebooks/00_start_here.py, in a subprocess).
+- Outside the repository (Colab, Kaggle, any Jupyter), it downloads the course once, from a zip archive
+  here served from a local ``file://`` address, and reuses that copy afterwards.
+- It never installs anything.
+"""
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import jupytext
+
+from helpers import course
+
+ROOT = Path(__file__).resolve().parents[1]
+DLL_ERROR = "DLL load failed while importing _pywrap_tensorflow_internal: The specified module could not be found."
+
+
+def run_python(code: str, cwd: Path, env_extra: dict, *flags: str):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TF_CPP_MIN_LOG_LEVEL": "2",
+           "PYTHONIOENCODING": "utf-8", "MPLBACKEND": "Agg", **env_extra}
+    return subprocess.run([sys.executable, *flags, "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+def test_broken_tensorflow_notebook_00_says_so_and_its_doctor_still_runs(tmp_path):
+    (tmp_path / "tensorflow").mkdir()
+    (tmp_path / "tensorflow" / "__init__.py").write_text(f"raise ImportError({DLL_ERROR!r})\n")
+    nb = jupytext.read(ROOT / "notebooks" / "00_start_here.py")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    upto = next(i for i, src in enumerate(code) if "doctor()" in src)
+    assert code[0] == course.SETUP_CELL
+    script = "\n\n".join(code[: upto + 1]) + "\nprint('DOCTOR RESULT', all_good)\n"
+    result = run_python(script, ROOT / "notebooks", {"PYTHONPATH": str(tmp_path), "HOME": str(tmp_path)})
+    out = result.stdout
+    assert result.returncode == 0, out + result.stderr
+    assert "Problem: TensorFlow is installed but fails to import (ImportError: DLL load failed" in out
+    assert "Visual C++ Redistributable" in out  # the fix, in the set-up cell's own output
+    assert "❌ TensorFlow" in out and "problem(s) found" in out  # then the doctor ran to the end
+    assert "DOCTOR RESULT False" in out
+
+
+def course_archive(folder: Path) -> str:
+    """A zip of the course like GitHub's archive of the branch; returns the file:// 'repository' address."""
+    repo = folder / "remote" / "iou-lab"
+    target = repo / "archive" / "refs" / "heads" / f"{course.BRANCH}.zip"
+    target.parent.mkdir(parents=True)
+    top = f"iou-lab-{course.BRANCH}"
+    with zipfile.ZipFile(target, "w") as zf:
+        for path in [*(ROOT / "helpers").rglob("*.py"), *(ROOT / "notebooks").glob("*.py")]:
+            zf.write(path, f"{top}/{path.relative_to(ROOT).as_posix()}")
+    return repo.as_uri()
+
+
+def foreign_jupyter(code: str, cwd: Path, home: Path):
+    """Run ``code`` as a Jupyter outside the repository would: the packages are there (site-packages on
+    PYTHONPATH), but ``python -S`` skips the editable install that makes ``helpers`` importable here."""
+    site_packages = sysconfig.get_paths()["purelib"]
+    return run_python(code, cwd, {"PYTHONPATH": site_packages, "HOME": str(home)}, "-S")
+
+
+def test_outside_the_repository_the_course_is_downloaded_once(tmp_path):
+    url = course_archive(tmp_path)
+    cell = course.SETUP_CELL.replace(course.REPO_URL, url)
+    assert cell != course.SETUP_CELL
+    elsewhere, home = tmp_path / "somewhere", tmp_path / "home"
+    elsewhere.mkdir()
+    home.mkdir()
+    report = "\nimport helpers; print('HELPERS', helpers.__file__); print('CWD', os.getcwd())\n"
+    first = foreign_jupyter(cell + report, elsewhere, home)
+    assert first.returncode == 0, first.stdout + first.stderr
+    copy = home / ".cache" / "iou-lab"
+    assert "Downloading the course (once)" in first.stdout
+    assert f"HELPERS {copy / 'helpers' / '__init__.py'}" in first.stdout
+    assert f"CWD {copy / 'notebooks'}" in first.stdout
+    assert "Problem: TensorFlow" not in first.stdout  # the TensorFlow that is already there is used
+
+    second = foreign_jupyter(cell + report, elsewhere, home)
+    assert second.returncode == 0, second.stderr
+    assert "Downloading" not in second.stdout and f"HELPERS {copy / 'helpers'}" in second.stdout
+
+
+def test_a_failed_download_says_what_to_do(tmp_path):
+    cell = course.SETUP_CELL.replace(course.REPO_URL, (tmp_path / "no-such-repository").as_uri())
+    result = foreign_jupyter(cell, tmp_path, tmp_path)
+    assert result.returncode == 1
+    assert "Could not download the course" in result.stderr and "turn on Internet" in result.stderr
+
+
+def test_inside_the_repository_nothing_is_downloaded(tmp_path):
+    result = run_python(course.SETUP_CELL + "\nprint('HOME', COURSE_DIR)\n", ROOT / "notebooks",
+                        {"HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "Downloading" not in result.stdout and f"HOME {ROOT}" in result.stdout
+
+
+def test_the_setup_cell_installs_nothing():
+    code = "\n".join(line.split("#")[0] for line in course.SETUP_CELL.splitlines())
+    for forbidden in ("pip", "install", "subprocess", "conda"):
+        assert forbidden not in code, forbidden

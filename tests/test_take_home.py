@@ -1,0 +1,161 @@
+"""take_home/iou_keras.py: the code learners copy agrees with the course's references, also under XLA."""
+import importlib.util
+import pathlib
+
+import numpy as np
+import pytest
+
+tf = pytest.importorskip("tensorflow")
+keras = pytest.importorskip("keras")
+
+from helpers import losses as L  # noqa: E402
+from helpers import metrics as M  # noqa: E402
+from helpers.keras_metrics import batch_mean_iou  # noqa: E402
+
+PATH = pathlib.Path(__file__).resolve().parents[1] / "take_home" / "iou_keras.py"
+
+
+def _load():
+    spec = importlib.util.spec_from_file_location("iou_keras", PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+T = _load()
+
+
+def test_self_contained():
+    source = PATH.read_text()
+    assert "helpers" not in source.replace("# ", "")  # copy-paste must not need the course
+    assert "import helpers" not in source and "from helpers" not in source
+
+
+def _batch(seed=0, n=6, classes=4):
+    rng = np.random.default_rng(seed)
+    lab = rng.integers(0, classes, (n, 12, 12))  # "line" (4) absent from the truth ...
+    pred = np.where(rng.random(lab.shape) < 0.3, rng.integers(0, 5, lab.shape), lab)  # ... not always from pred
+    probs = (0.6 * np.eye(5)[pred] + 0.08).astype("float32")
+    return lab, pred, np.eye(5, dtype="float32")[lab], probs
+
+
+def test_mean_iou_is_the_reference_on_one_batch():
+    lab, pred, y, probs = _batch()
+    assert float(T.mean_iou(y, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
+    assert float(T.mean_iou(lab, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
+    assert float(T.mean_iou(lab[..., None], probs)) == pytest.approx(float(batch_mean_iou(y, probs)), abs=1e-6)
+    # the known answers of notebook 01: perfect 1, all wrong 0
+    assert float(T.mean_iou(y, 0.9 * y + 0.02)) == 1.0
+    assert float(T.mean_iou(y, np.roll(0.9 * y + 0.02, 1, axis=-1))) == 0.0
+
+
+def test_mean_iou_caveat_batch_average_is_not_the_dataset_value():
+    lab, pred, y, probs = _batch(seed=3, n=8)
+    lab[:4], pred[:4] = 0, 0  # four images of background only, predicted perfectly: 1 each per batch
+    y, probs = np.eye(5, dtype="float32")[lab], (0.6 * np.eye(5)[pred] + 0.08).astype("float32")
+    dataset = M.mean_iou(lab, pred, num_classes=5)
+    batch_means = [float(T.mean_iou(y[i:i + 1], probs[i:i + 1])) for i in range(8)]
+    assert float(T.mean_iou(y, probs)) == pytest.approx(dataset, abs=1e-6)
+    assert abs(np.mean(batch_means) - dataset) > 0.05
+
+
+def test_mean_iou_refuses_unknown_labels():
+    lab, _, _, probs = _batch()
+    lab[0, 0, 0] = 255
+    with pytest.raises(tf.errors.InvalidArgumentError, match="ignore_index"):
+        T.mean_iou(lab, probs)
+    with pytest.raises(ValueError, match="one-hot"):
+        T.mean_iou(np.zeros((6, 12, 12, 3), "float32"), probs)
+
+
+def test_streaming_metric_equals_the_reference_for_any_batch_size():
+    lab, pred, y, probs = _batch(n=8)
+    expected = M.mean_iou(lab, pred, num_classes=5)
+    for batch_size in (1, 3, 8):
+        m = T.StreamingMeanIoU(num_classes=5)
+        for i in range(0, 8, batch_size):
+            m.update_state(y[i:i + batch_size], probs[i:i + batch_size])
+        assert float(m.result()) == pytest.approx(expected, abs=1e-6)
+        assert int(np.sum(m.total_cm.numpy())) == lab.size
+    m.reset_state()
+    assert float(m.result()) == 0.0
+
+
+def test_streaming_metric_ignore_index_and_errors():
+    lab, pred, _, probs = _batch()
+    void = lab.copy()
+    void[:, :2] = 255
+    m = T.StreamingMeanIoU(num_classes=5, ignore_index=255)
+    m.update_state(void, probs)
+    assert float(m.result()) == pytest.approx(M.mean_iou(void, pred, num_classes=5, ignore_index=255), abs=1e-6)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="ignore_index"):
+        T.StreamingMeanIoU(num_classes=5).update_state(void, probs)
+    with pytest.raises(ValueError, match="real class"):
+        T.StreamingMeanIoU(num_classes=5, ignore_index=3)
+    with pytest.raises(ValueError, match="num_classes"):
+        T.StreamingMeanIoU(num_classes=4).update_state(lab, probs)
+    with pytest.raises(ValueError, match="ignore_index"):
+        T.StreamingMeanIoU(num_classes=5).update_state(lab, probs, sample_weight=np.ones(lab.shape))
+
+
+def test_one_line_answer_agrees_with_the_streaming_metric():
+    lab, pred, y, probs = _batch(n=8)
+    keras_metric = keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")
+    ours = T.StreamingMeanIoU(num_classes=5)
+    for i in range(0, 8, 3):
+        keras_metric.update_state(y[i:i + 3], probs[i:i + 3])
+        ours.update_state(y[i:i + 3], probs[i:i + 3])
+    assert float(keras_metric.result()) == pytest.approx(float(ours.result()), abs=1e-6)
+    # the caveat: an all-zero one-hot row ("void") counts as class 0 for OneHotMeanIoU
+    y_void = y.copy()
+    y_void[:, :2] = 0
+    keras_metric.reset_state()
+    keras_metric.update_state(y_void, probs)
+    void_lab = np.where(y_void.sum(-1) == 0, 0, lab)
+    assert float(keras_metric.result()) == pytest.approx(M.mean_iou(void_lab, pred, num_classes=5), abs=1e-6)
+
+
+def test_soft_jaccard_loss_is_the_reference_with_its_gradient():
+    lab, _, y, probs = _batch()
+    rng = np.random.default_rng(1)
+    logits = tf.Variable(rng.normal(size=probs.shape).astype("float32"))
+    with tf.GradientTape(persistent=True) as tape:
+        p = tf.nn.softmax(logits)
+        ours, ref = T.soft_jaccard_loss(y, p), L.soft_jaccard_loss(y, p)
+    assert float(ours) == pytest.approx(float(ref), abs=1e-6)
+    np.testing.assert_allclose(tape.gradient(ours, logits), tape.gradient(ref, logits), atol=1e-7)
+    # on a one-hot prediction: 1 - the hard IoU over the classes present in the truth
+    hard = np.eye(5, dtype="float32")[np.where(lab == 3, 1, lab)]  # no "triangle" predicted
+    truth_classes = M.per_class_iou(lab, hard.argmax(-1), num_classes=5)[:4]  # classes in the truth
+    assert float(T.soft_jaccard_loss(y, hard)) == pytest.approx(1 - np.mean(truth_classes), abs=1e-6)
+
+
+def _tiny_model():
+    inputs = keras.Input((12, 12, 3))
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inputs)
+    return keras.Model(inputs, keras.layers.Conv2D(5, 1, activation="softmax")(x))
+
+
+def test_everything_compiles_with_xla_and_the_metric_saves(tmp_path):
+    lab, _, y, _ = _batch(n=8)
+    x = np.random.default_rng(2).random((8, 12, 12, 3)).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = _tiny_model()
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7),
+                  loss=T.soft_jaccard_loss, jit_compile=True,
+                  metrics=[T.StreamingMeanIoU(num_classes=5), T.mean_iou,
+                           keras.metrics.OneHotMeanIoU(num_classes=5, name="keras_mean_iou")])
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    scores = model.evaluate(x, y, batch_size=3, verbose=0, return_dict=True)
+    pred = model.predict(x, verbose=0).argmax(-1)
+    assert scores["mean_iou"] == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-5)
+    assert scores["keras_mean_iou"] == pytest.approx(scores["mean_iou"], abs=1e-5)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    again = keras.models.load_model(path, custom_objects={"soft_jaccard_loss": T.soft_jaccard_loss,
+                                                          "mean_iou": T.mean_iou})
+    reloaded = again.evaluate(x, y, batch_size=3, verbose=0, return_dict=True)
+    assert reloaded["mean_iou"] == pytest.approx(scores["mean_iou"], abs=1e-5)
+    config = keras.saving.serialize_keras_object(T.StreamingMeanIoU(num_classes=5, ignore_index=255))
+    restored = keras.saving.deserialize_keras_object(config)
+    assert isinstance(restored, T.StreamingMeanIoU) and restored.ignore_index == 255

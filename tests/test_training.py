@@ -1,0 +1,127 @@
+"""helpers.training: the API notebooks 05 and 06 use, on tiny data and one epoch.
+
+These tests never depend on the recipes' current epochs or learning rates (notebook 05 tunes them):
+they check what every recipe must do, on 8 images of 16 x 16 pixels and a 2-level UNet.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tensorflow")
+
+from helpers import metrics as M
+from helpers import training as T
+
+TINY_UNET = {"base_filters": 4, "depth": 2}
+
+
+def _tiny_data(seed=0, n=8, size=16):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(size=(n, size, size, 3)).astype(np.float32)
+    labels = rng.integers(0, T.NUM_CLASSES, (n, size, size))
+    y = np.eye(T.NUM_CLASSES, dtype=np.float32)[labels]
+    return x, y, labels
+
+
+@pytest.fixture
+def tiny(monkeypatch, tmp_path):
+    """Tiny data instead of the shapes dataset, a tiny UNet, 1 epoch per recipe, a temporary cache."""
+    x, y, labels = _tiny_data()
+    monkeypatch.setattr(T, "UNET", TINY_UNET)
+    monkeypatch.setattr(T, "load_training_data", lambda: (x, y, x[:4], y[:4]))
+    monkeypatch.setattr(T, "CACHE_DIR", tmp_path / "cache")
+    for key, recipe in list(T.RECIPES.items()):
+        monkeypatch.setitem(T.RECIPES, key, dataclasses.replace(recipe, epochs=1))
+    return x, y, labels
+
+
+def test_train_recipe_logs_the_three_metrics_side_by_side(tiny):
+    result = T.train_recipe("b", verbose=0)
+    assert isinstance(result, T.TrainResult) and result.recipe.key == "b"
+    for key in ("loss", "accuracy", "question_mean_iou", "mean_iou"):
+        assert len(result.history[key]) == 1 and len(result.history[f"val_{key}"]) == 1
+    assert 0.0 <= result.history["mean_iou"][0] <= 1.0
+    assert len(result.epoch_seconds) == 1 and result.seconds == pytest.approx(sum(result.epoch_seconds))
+    assert result.model.output_shape == (None, 16, 16, T.NUM_CLASSES)
+
+
+def test_train_recipe_is_deterministic_for_a_seed(tiny):
+    x, _, _ = tiny
+    a = T.train_recipe("c", verbose=0, seed=3, monitor=False).model.predict(x, verbose=0)
+    b = T.train_recipe("c", verbose=0, seed=3, monitor=False).model.predict(x, verbose=0)
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_monitor_false_skips_metrics_and_validation(tiny):
+    result = T.train_recipe("b", verbose=0, monitor=False)
+    assert set(result.history) == {"loss"}
+
+
+def test_fine_tuning_recipe_needs_the_weights_it_starts_from(tiny):
+    assert T.RECIPES["e"].init_from == "b"
+    with pytest.raises(ValueError, match="init_weights"):
+        T.train_recipe("e", verbose=0)
+    base = T.train_recipe("b", verbose=0, monitor=False)
+    tuned = T.train_recipe("e", verbose=0, monitor=False, init_weights=base.model.get_weights())
+    assert len(tuned.history["loss"]) == 1
+
+
+def test_evaluate_model_agrees_with_helpers_metrics(tiny):
+    x, _, labels = tiny
+    model = T.train_recipe("d", verbose=0, monitor=False).model
+    report = T.evaluate_model(model, x, labels, batch_size=4)
+    pred = model.predict(x, verbose=0).argmax(-1)
+    np.testing.assert_array_equal(report["pred"], pred)
+    assert report["mean_iou"] == pytest.approx(M.mean_iou(labels, pred, num_classes=T.NUM_CLASSES))
+    assert report["per_image_mean_iou"] == pytest.approx(
+        M.mean_iou(labels, pred, num_classes=T.NUM_CLASSES, per_image=True)
+    )
+    np.testing.assert_allclose(report["per_class_iou"], M.per_class_iou(labels, pred, num_classes=T.NUM_CLASSES))
+    assert report["pixel_accuracy"] == pytest.approx(np.mean(labels == pred))
+    assert isinstance(report["question_mean_iou"], float)
+
+
+def test_cached_model_trains_once_then_loads(tiny):
+    x, _, _ = tiny
+    model, trained_now = T.cached_model("b")
+    assert trained_now and (T.CACHE_DIR / "recipe_b.weights.h5").exists()
+    again, trained_now = T.cached_model("b")
+    assert not trained_now
+    np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
+
+
+def test_cached_model_retrains_over_a_broken_file(tiny):
+    T.CACHE_DIR.mkdir(parents=True)
+    (T.CACHE_DIR / "recipe_b.weights.h5").write_bytes(b"not an HDF5 file")
+    _, trained_now = T.cached_model("b")
+    assert trained_now
+
+
+def test_save_model_weights_returns_none_when_read_only(tiny, tmp_path, monkeypatch):
+    model = T.train_recipe("b", verbose=0, monitor=False).model
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    monkeypatch.setattr(T, "CACHE_DIR", blocker / "cache")  # cannot create a folder inside a file
+    assert T.save_model_weights(model, "b") is None
+
+
+def test_selection_round_trip_and_stale_config(tiny, monkeypatch):
+    assert T.load_selection() is None  # notebook 05 has not run here
+    assert T.save_selection("d") == T.CACHE_DIR / "selected.json"
+    assert T.load_selection() == "d"
+    monkeypatch.setattr(T, "UNET", {"base_filters": 8, "depth": 3})  # another configuration: not ours
+    assert T.load_selection() is None
+    with pytest.raises(ValueError, match="Unknown recipe"):
+        T.save_selection("z")
+
+
+def test_every_recipe_has_a_label_loss_and_optimizer_factory():
+    import keras
+
+    for key, recipe in T.RECIPES.items():
+        assert recipe.key == key and recipe.label and recipe.epochs >= 1
+        assert isinstance(recipe.optimizer(), keras.optimizers.Optimizer)
+        assert recipe.init_from is None or recipe.init_from in T.RECIPES
+    assert set(T.LIVE_RECIPES) <= set(T.RECIPES)
