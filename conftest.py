@@ -1,4 +1,5 @@
 """Root conftest: settings for nbval over notebooks/*.ipynb (unit-test fixtures live in tests/)."""
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")

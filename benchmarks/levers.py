@@ -75,19 +75,33 @@ def measure(name: str, epochs: int) -> dict:
     model = build_unet(num_classes=5, **unet)
     metrics = ["accuracy", question_mean_iou, StreamingMeanIoU(num_classes=5, name="mean_iou")]
     loss = losses.lovasz_softmax_loss if cfg.get("loss") == "lovasz" else "categorical_crossentropy"
-    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss=loss,
-                  metrics=metrics if cfg.get("metrics", True) else [],
-                  jit_compile=cfg.get("jit", False), steps_per_execution=cfg.get("spe", 1))
+    model.compile(
+        optimizer=keras.optimizers.Adam(3e-3),
+        loss=loss,
+        metrics=metrics if cfg.get("metrics", True) else [],
+        jit_compile=cfg.get("jit", False),
+        steps_per_execution=cfg.get("spe", 1),
+    )
     batch = cfg.get("batch", 8)
     timer = _Timer().callback
     if cfg.get("tfdata"):
-        ds = (tf.data.Dataset.from_tensor_slices((x, y)).cache().shuffle(len(x), seed=0)
-              .batch(batch).prefetch(tf.data.AUTOTUNE))
+        ds = (
+            tf.data.Dataset.from_tensor_slices((x, y))
+            .cache()
+            .shuffle(len(x), seed=0)
+            .batch(batch)
+            .prefetch(tf.data.AUTOTUNE)
+        )
         model.fit(ds, epochs=1 + epochs, callbacks=[timer], verbose=0)
     else:
         model.fit(x, y, batch_size=batch, epochs=1 + epochs, callbacks=[timer], verbose=0)
-    return {"lever": name, "help": cfg["help"], "wall": statistics.median(timer.wall[1:]),
-            "cpu": statistics.median(timer.cpu[1:]), "params": model.count_params()}
+    return {
+        "lever": name,
+        "help": cfg["help"],
+        "wall": statistics.median(timer.wall[1:]),
+        "cpu": statistics.median(timer.cpu[1:]),
+        "params": model.count_params(),
+    }
 
 
 def main(argv=None) -> int:
@@ -112,12 +126,17 @@ def main(argv=None) -> int:
         rows.append(r)
         print(f"{name:12s} wall {r['wall']:.2f} s/epoch  cpu {r['cpu']:.2f} s/epoch", flush=True)
     base = rows[0]
-    lines = [f"Measured by `python benchmarks/levers.py` ({args.epochs} epochs after a warm-up epoch, median; "
-             f"TensorFlow {tf.__version__}, {os.cpu_count()} CPUs). Ratio < 1 is faster than the baseline.",
-             "", "| lever | what | s / epoch (wall) | CPU s / epoch | CPU ratio to baseline |",
-             "| --- | --- | ---: | ---: | ---: |"]
+    lines = [
+        f"Measured by `python benchmarks/levers.py` ({args.epochs} epochs after a warm-up epoch, median; "
+        f"TensorFlow {tf.__version__}, {os.cpu_count()} CPUs). Ratio < 1 is faster than the baseline.",
+        "",
+        "| lever | what | s / epoch (wall) | CPU s / epoch | CPU ratio to baseline |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
     for r in rows:
-        lines.append(f"| {r['lever']} | {r['help']} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['cpu'] / base['cpu']:.2f} |")
+        lines.append(
+            f"| {r['lever']} | {r['help']} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['cpu'] / base['cpu']:.2f} |"
+        )
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")
     return 0

@@ -178,8 +178,7 @@ def bench_training():
     import matplotlib.pyplot as plt
 
     from helpers.data import load_shapes
-    from helpers.training import (BATCH_SIZE, LIVE_RECIPES, RECIPES, evaluate_model, load_training_data,
-                                  train_recipe)
+    from helpers.training import BATCH_SIZE, LIVE_RECIPES, RECIPES, evaluate_model, load_training_data, train_recipe
 
     data = load_training_data()
     x_val, m_val = data[2], data[3].argmax(-1)

@@ -2,9 +2,9 @@
 
 This is the one place where the course decides what it accepts. The modules ``metrics``, ``data``,
 ``scenarios``, ``soft_iou``, ``checks`` and the ``widgets`` package import these functions; nothing
-outside ``helpers`` should (the module is private: its names may change without notice). The public
-entry points re-raise nothing: the ``ValueError`` raised here is the one the learner sees, so each
-message names the problem *and* the fix.
+outside ``helpers`` should (the module is private: its names may change without notice). The
+``ValueError`` raised here reaches the learner unchanged, so each message names the problem *and*
+the fix.
 
 Input policy
 ------------
@@ -170,9 +170,18 @@ def check_same_shape(y_true: np.ndarray, y_pred: np.ndarray) -> None:
             "np.squeeze(labels, axis=-1) and to_labels(probabilities)."
         )
     elif len(a) + 1 == len(b) and a == b[:-1]:
-        hint = "y_pred has an extra class axis: convert it with to_labels(y_pred)."
+        if b[-1] == 1:
+            hint = (
+                "y_pred ends in a channel of size 1: labels -> np.squeeze(y_pred, axis=-1); "
+                "one sigmoid channel -> (y_pred[..., 0] > 0.5).astype(int)."
+            )
+        else:
+            hint = "y_pred has an extra class axis: convert it with to_labels(y_pred)."
     elif len(b) + 1 == len(a) and b == a[:-1]:
-        hint = "y_true has an extra class axis: convert it with to_labels(y_true, one_hot=True)."
+        if a[-1] == 1:
+            hint = "y_true ends in a channel of size 1: convert it with np.squeeze(y_true, axis=-1)."
+        else:
+            hint = "y_true has an extra class axis: convert it with to_labels(y_true, one_hot=True)."
     raise ValueError(f"y_true has shape {a} but y_pred has shape {b}; {hint}")
 
 
@@ -189,8 +198,10 @@ def _fix_for(y: np.ndarray, values: np.ndarray, num_classes: int, ignore_index, 
             fix += "; pass ignore_index=255 only if 255 marks void pixels to leave out"
         return fix
     if values.size == 1 and v == num_classes:
-        return (
-            f"labels may run 1..{num_classes} instead of 0..{num_classes - 1} (subtract 1), or num_classes is too small"
+        if y.min() >= 1:
+            return f"labels run 1..{num_classes} instead of 0..{num_classes - 1}: subtract 1 (mask - 1)"
+        return f"the labels run 0..{num_classes}, {num_classes + 1} classes: pass num_classes={num_classes + 1}" + (
+            f" (or ignore_index={num_classes} if it marks void pixels)" if may_ignore else ""
         )
     if values.size == 1 and may_ignore and ignore_index is None and (v < 0 or v >= 255):
         return f"pass ignore_index={v} if that value marks void pixels to leave out"

@@ -77,7 +77,7 @@ LOSS_FINDINGS = {
     "no_gradient": "zero or missing gradients on soft predictions (e.g. an argmax or round inside)",
     "not_minimised_by_truth": "the exact truth is not the best prediction",
     "pixel_weighted": "blind to which class errors fall in: moving errors from a large class to a small one "
-                      "leaves the value unchanged",
+    "leaves the value unchanged",
     "non_finite": "NaN or inf on empty classes, float16 inputs or all-zero predictions",
 }
 """Finding codes of :func:`audit_loss` and what each means."""
@@ -170,15 +170,21 @@ class AuditReport:
         rows = []
         for c in self.checks:
             hint = f"<b>{e(c.code)}</b>: {e(c.hint)}" if not c.ok else f"<i>{e(c.hint)}</i>"
-            rows.append(f"<tr><td>{c.status}</td><td style='text-align:left'>{e(c.name)}</td>"
-                        f"<td>{e(_fmt(c.expected))}</td><td>{e(_fmt(c.got))}</td>"
-                        f"<td style='text-align:left'>{hint}</td></tr>")
+            rows.append(
+                f"<tr><td>{c.status}</td><td style='text-align:left'>{e(c.name)}</td>"
+                f"<td>{e(_fmt(c.expected))}</td><td>{e(_fmt(c.got))}</td>"
+                f"<td style='text-align:left'>{hint}</td></tr>"
+            )
         for name, why in self.skipped:
-            rows.append(f"<tr><td>–</td><td style='text-align:left'>{e(name)}</td><td></td><td></td>"
-                        f"<td style='text-align:left'>not run: {e(why)}</td></tr>")
-        return (f"<div><p><b>Audit of {e(self.kind)} <code>{e(self.name)}</code></b> ({e(self.setting)})<br>"
-                f"{e(self._headline())}</p><table><thead><tr><th></th><th>check</th><th>expected</th>"
-                f"<th>got</th><th>hint</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+            rows.append(
+                f"<tr><td>–</td><td style='text-align:left'>{e(name)}</td><td></td><td></td>"
+                f"<td style='text-align:left'>not run: {e(why)}</td></tr>"
+            )
+        return (
+            f"<div><p><b>Audit of {e(self.kind)} <code>{e(self.name)}</code></b> ({e(self.setting)})<br>"
+            f"{e(self._headline())}</p><table><thead><tr><th></th><th>check</th><th>expected</th>"
+            f"<th>got</th><th>hint</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,7 +291,7 @@ def _call_metric(metric, y_true, y_pred, batches=None) -> float:
             metric.reset_state()
     try:  # NumPy arrays first: TensorFlow ops accept them, and NumPy code needs them
         return _quietly(lambda: _to_float(metric(y_true, y_pred)))
-    except Exception:  # noqa: BLE001 - retry as Keras would call it
+    except Exception:
         import tensorflow as tf
 
         return _quietly(lambda: _to_float(metric(tf.constant(y_true), tf.constant(y_pred))))
@@ -306,8 +312,10 @@ def _name_of(obj) -> str:
 
 def _check_num_classes(num_classes) -> int:
     if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}; pass the number of classes "
-                         "of the metric, e.g. audit_metric(mean_iou, num_classes=5).")
+        raise ValueError(
+            f"num_classes must be an int >= 2, got {num_classes!r}; pass the number of classes "
+            "of the metric, e.g. audit_metric(mean_iou, num_classes=5)."
+        )
     return int(num_classes)
 
 
@@ -322,7 +330,7 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
     metric : callable or keras.metrics.Metric
         A function ``f(y_true, y_pred) -> scalar`` (TensorFlow or NumPy code; it is called with NumPy
         arrays, and again with tensors if that fails) or a Keras metric **instance**, which is reset,
-        updated and read (``reset_state`` / ``update_state`` / ``result``) for every probe.
+        updated and read (``reset_state`` / ``update_state`` / ``result``) for every probe, and left reset.
     num_classes : int
         Number of classes ``C`` (>= 2); ``y_pred`` has ``C`` channels.
     y_true : {"one_hot", "labels"}, default "one_hot"
@@ -347,21 +355,29 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
     """
     c = _check_num_classes(num_classes)
     if y_true not in ("one_hot", "labels"):
-        raise ValueError(f"y_true must be 'one_hot' or 'labels', got {y_true!r}: say how the metric takes the "
-                         "truth, one-hot (B, H, W, C) or label maps (B, H, W).")
+        raise ValueError(
+            f"y_true must be 'one_hot' or 'labels', got {y_true!r}: say how the metric takes the "
+            "truth, one-hot (B, H, W, C) or label maps (B, H, W)."
+        )
     if ignore_index is not None:
         if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
             raise ValueError(f"ignore_index must be an int or None, got {ignore_index!r}; e.g. ignore_index=255.")
         if 0 <= ignore_index < c:
-            raise ValueError(f"ignore_index={ignore_index} is a real class (0..{c - 1}); a void label lies outside "
-                             "[0, num_classes), e.g. 255.")
+            raise ValueError(
+                f"ignore_index={ignore_index} is a real class (0..{c - 1}); a void label lies outside "
+                "[0, num_classes), e.g. 255."
+            )
         ignore_index = int(ignore_index)
     if isinstance(metric, type):
-        raise ValueError(f"pass a metric instance or a function, not the class {metric.__name__}: e.g. "
-                         f"audit_metric({metric.__name__}(num_classes={c}), num_classes={c}).")
+        raise ValueError(
+            f"pass a metric instance or a function, not the class {metric.__name__}: e.g. "
+            f"audit_metric({metric.__name__}(num_classes={c}), num_classes={c})."
+        )
     if not callable(metric) and not _is_keras_metric(metric):
-        raise ValueError(f"metric must be a function f(y_true, y_pred) or a keras.metrics.Metric instance, "
-                         f"got {type(metric).__name__}.")
+        raise ValueError(
+            f"metric must be a function f(y_true, y_pred) or a keras.metrics.Metric instance, "
+            f"got {type(metric).__name__}."
+        )
     labels_mode = y_true == "labels"
     void_code = ignore_index if ignore_index is not None else 255
 
@@ -374,8 +390,11 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
         return _call_metric(metric, truth(t_labels), p, batches)
 
     kind = "Keras metric instance" if _is_keras_metric(metric) else "function"
-    setting = (f"{kind}, {c} classes; y_true {'int32 label maps (B, H, W)' if labels_mode else 'one-hot float32 (B, H, W, C)'}"
-               f", y_pred softmax float32 (B, H, W, C)" + (f", ignore_index={ignore_index}" if ignore_index is not None else ""))
+    setting = (
+        f"{kind}, {c} classes; y_true {'int32 label maps (B, H, W)' if labels_mode else 'one-hot float32 (B, H, W, C)'}"
+        f", y_pred softmax float32 (B, H, W, C)"
+        + (f", ignore_index={ignore_index}" if ignore_index is not None else "")
+    )
     report = AuditReport(_name_of(metric), "metric", setting)
     add = report.checks.append
 
@@ -385,26 +404,52 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
     # 1. a perfect prediction: also the "does it run at all" probe
     try:
         v_perfect = run(std, _probs(std, c, conf))
-    except Exception as exc:  # noqa: BLE001
-        add(Check("runs on one-hot y_true and softmax y_pred" if not labels_mode else "runs on label maps and softmax y_pred",
-                  "crashes", "a number", _describe_error(exc), False,
-                  f"The metric raised {_describe_error(exc)}; make it take y_true as "
-                  f"{'int label maps (B, H, W)' if labels_mode else 'one-hot float32 (B, H, W, C)'} and y_pred as softmax "
-                  "probabilities (B, H, W, C), as Keras passes them (for label maps try y_true='labels')."))
+    except Exception as exc:
+        add(
+            Check(
+                "runs on one-hot y_true and softmax y_pred"
+                if not labels_mode
+                else "runs on label maps and softmax y_pred",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The metric raised {_describe_error(exc)}; make it take y_true as "
+                f"{'int label maps (B, H, W)' if labels_mode else 'one-hot float32 (B, H, W, C)'} and y_pred as "
+                "softmax "
+                "probabilities (B, H, W, C), as Keras passes them (for label maps try y_true='labels').",
+            )
+        )
         return report
 
     def value_check(name, code, expected, got_fn, hint_fn, *, compare=None):
         """Run one probe; a crash is `crashes`, a NaN/inf `non_finite`, else `compare` decides."""
         try:
             got = got_fn()
-        except Exception as exc:  # noqa: BLE001
-            add(Check(name, "crashes", _fmt(expected), _describe_error(exc), False,
-                      f"The metric raised {_describe_error(exc)} on this standard input: it must handle it."))
+        except Exception as exc:
+            add(
+                Check(
+                    name,
+                    "crashes",
+                    _fmt(expected),
+                    _describe_error(exc),
+                    False,
+                    f"The metric raised {_describe_error(exc)} on this standard input: it must handle it.",
+                )
+            )
             return None
         if not np.isfinite(got):
-            add(Check(name, "non_finite", expected, got, False,
-                      f"The metric returned {got} here: a class absent from truth and prediction is 0/0; leave "
-                      "it out of the mean (tf.math.divide_no_nan and a mask of present classes, or np.nanmean)."))
+            add(
+                Check(
+                    name,
+                    "non_finite",
+                    expected,
+                    got,
+                    False,
+                    f"The metric returned {got} here: a class absent from truth and prediction is 0/0; leave "
+                    "it out of the mean (tf.math.divide_no_nan and a mask of present classes, or np.nanmean).",
+                )
+            )
             return None
         ok, hint = compare(got) if compare else (abs(got - expected) <= _TOL, hint_fn(got))
         if ok and abs(got - expected) > _TOL:  # another defect moved the value; this one is not it
@@ -418,36 +463,84 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
     try:
         v_wrong = run(std, _probs(wrong, c, conf))
         v_uniform = run(std, uniform)
-    except Exception as exc:  # noqa: BLE001
-        add(Check("all-wrong and uniform predictions", "crashes", "a number", _describe_error(exc), False,
-                  f"The metric raised {_describe_error(exc)} on a standard input: it must handle any softmax output."))
+    except Exception as exc:
+        add(
+            Check(
+                "all-wrong and uniform predictions",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The metric raised {_describe_error(exc)} on a standard input: it must handle any softmax output.",
+            )
+        )
         return report
     values = (v_perfect, v_wrong, v_uniform)
     finite = all(np.isfinite(values))
     constant = finite and max(values) - min(values) <= 1e-6
     if not finite:
-        add(Check("perfect, all-wrong and uniform predictions are finite", "non_finite", "finite numbers",
-                  ", ".join(_fmt(v) for v in values), False,
-                  "The metric returned NaN or inf on a standard input: guard every division (tf.math.divide_no_nan) "
-                  "and leave classes absent from truth and prediction out of the mean."))
+        add(
+            Check(
+                "perfect, all-wrong and uniform predictions are finite",
+                "non_finite",
+                "finite numbers",
+                ", ".join(_fmt(v) for v in values),
+                False,
+                "The metric returned NaN or inf on a standard input: guard every division (tf.math.divide_no_nan) "
+                "and leave classes absent from truth and prediction out of the mean.",
+            )
+        )
     else:
-        add(Check("perfect, all-wrong and uniform predictions score differently", "constant_output",
-                  "three different values", ", ".join(_fmt(v) for v in values), not constant,
-                  "" if not constant else f"Every prediction scores {_fmt(v_perfect)}: the value ignores y_pred. A cast to int before rounding "
-                  "truncates every probability below 1 to 0 (tf.round(tf.cast(p, tf.int32))); take "
-                  "tf.argmax(y_pred, axis=-1) instead."))
+        add(
+            Check(
+                "perfect, all-wrong and uniform predictions score differently",
+                "constant_output",
+                "three different values",
+                ", ".join(_fmt(v) for v in values),
+                not constant,
+                ""
+                if not constant
+                else f"Every prediction scores {_fmt(v_perfect)}: the value ignores y_pred. A cast to int before "
+                "rounding "
+                "truncates every probability below 1 to 0 (tf.round(tf.cast(p, tf.int32))); take "
+                "tf.argmax(y_pred, axis=-1) instead.",
+            )
+        )
         p_code = "constant_output" if constant else "perfect_not_one"
         ok = abs(v_perfect - 1.0) <= _TOL
-        add(Check("perfect prediction scores 1", p_code, 1.0, v_perfect, ok, "" if ok else
-                  "see constant_output" if constant else
-                  f"A perfect prediction scores {_fmt(v_perfect)}, not 1: the union is |A| + |B| - |A∩B| (the overlap "
-                  "counted once); check it and any smoothing term."))
+        add(
+            Check(
+                "perfect prediction scores 1",
+                p_code,
+                1.0,
+                v_perfect,
+                ok,
+                ""
+                if ok
+                else "see constant_output"
+                if constant
+                else f"A perfect prediction scores {_fmt(v_perfect)}, not 1: the union is |A| + |B| - |A∩B| (the "
+                "overlap "
+                "counted once); check it and any smoothing term.",
+            )
+        )
         w_code = "constant_output" if constant else "all_wrong_not_zero"
         ok = v_wrong <= _TOL
-        add(Check("all-wrong prediction scores 0", w_code, 0.0, v_wrong, ok, "" if ok else
-                  "see constant_output" if constant else
-                  f"A prediction wrong at every pixel scores {_fmt(v_wrong)}, not 0: +1 smoothing or counting true "
-                  "negatives ((TP + TN) / N is accuracy, not IoU) rewards it; IoU = TP / (TP + FP + FN), no +1."))
+        add(
+            Check(
+                "all-wrong prediction scores 0",
+                w_code,
+                0.0,
+                v_wrong,
+                ok,
+                ""
+                if ok
+                else "see constant_output"
+                if constant
+                else f"A prediction wrong at every pixel scores {_fmt(v_wrong)}, not 0: +1 smoothing or counting true "
+                "negatives ((TP + TN) / N is accuracy, not IoU) rewards it; IoU = TP / (TP + FP + FN), no +1.",
+            )
+        )
 
     # 6. threshold: the same argmax at low confidence and as one-hot
     same = np.repeat(std[:1], 2, axis=0)  # identical images: per-image and batch-level agree
@@ -455,48 +548,79 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
     low = 0.4 if c >= 3 else 0.6  # below 0.5 when it can be, still the argmax
     try:
         v_hard = run(same, _one_hot(pred_same, c))
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         v_hard = None
-        add(Check("one-hot predictions", "crashes", "a number", _describe_error(exc), False,
-                  f"The metric raised {_describe_error(exc)} on one-hot predictions: it must handle them."))
+        add(
+            Check(
+                "one-hot predictions",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The metric raised {_describe_error(exc)} on one-hot predictions: it must handle them.",
+            )
+        )
     if v_hard is not None and np.isfinite(v_hard):
-        value_check(f"same argmax at confidence {low} and 1 scores the same", "threshold_not_argmax", v_hard,
-                    lambda: run(same, _probs(pred_same, c, low)),
-                    lambda got: f"Probabilities with the same argmax score {_fmt(got)} instead of {_fmt(v_hard)}: the "
-                                "metric rounds or thresholds each channel (a pixel at [.4, .15, .15, .15, .15] gets no "
-                                "class); take tf.argmax(y_pred, axis=-1) so each pixel gets exactly one class.")
+        value_check(
+            f"same argmax at confidence {low} and 1 scores the same",
+            "threshold_not_argmax",
+            v_hard,
+            lambda: run(same, _probs(pred_same, c, low)),
+            lambda got: (
+                f"Probabilities with the same argmax score {_fmt(got)} instead of {_fmt(v_hard)}: the "
+                "metric rounds or thresholds each channel (a pixel at [.4, .15, .15, .15, .15] gets no "
+                "class); take tf.argmax(y_pred, axis=-1) so each pixel gets exactly one class."
+            ),
+        )
 
     # 7. absent classes (needs a third class to be absent while two are present)
     if c >= 3:
         absent = np.zeros((2, _H, _width(c)), dtype=np.int64)
-        absent[..., (10 * _width(c)) // 16:] = 1
+        absent[..., (10 * _width(c)) // 16 :] = 1
         p_absent = _shifted(absent)
         want = _mean(absent, p_absent, c)
         as_zero = _mean(absent, p_absent, c, absent="zero")
         as_one = _mean(absent, p_absent, c, absent="one")
 
-        got = value_check(f"classes 2..{c - 1} absent from truth and prediction are left out", "absent_class_as_zero",
-                          want, lambda: run(absent, _probs(p_absent, c, conf)), None,
-                          compare=lambda g: (not (abs(g - as_zero) <= _TOL or abs(g - as_one) <= _TOL), ""))
+        got = value_check(
+            f"classes 2..{c - 1} absent from truth and prediction are left out",
+            "absent_class_as_zero",
+            want,
+            lambda: run(absent, _probs(p_absent, c, conf)),
+            None,
+            compare=lambda g: (not (abs(g - as_zero) <= _TOL or abs(g - as_one) <= _TOL), ""),
+        )
         if got is not None and not report.checks[-1].ok:
             chk = report.checks[-1]
             if abs(got - as_one) <= _TOL:
                 chk.code = "absent_class_as_one"
-                chk.hint = (f"It scores {_fmt(got)} = the mean with each absent class counted as 1 (a reward for "
-                            f"nothing, typical of +1 or +epsilon smoothing); leave absent classes out: {_fmt(want)}.")
+                chk.hint = (
+                    f"It scores {_fmt(got)} = the mean with each absent class counted as 1 (a reward for "
+                    f"nothing, typical of +1 or +epsilon smoothing); leave absent classes out: {_fmt(want)}."
+                )
             else:
-                chk.hint = (f"It scores {_fmt(got)} = the mean with each absent class counted as 0 (dividing by all "
-                            f"{c} classes); leave classes absent from truth and prediction out: {_fmt(want)}.")
+                chk.hint = (
+                    f"It scores {_fmt(got)} = the mean with each absent class counted as 0 (dividing by all "
+                    f"{c} classes); leave classes absent from truth and prediction out: {_fmt(want)}."
+                )
     else:
         report.skipped.append(("absent classes", "needs num_classes >= 3"))
 
     # 8. Dice or IoU
     want = _mean(same, pred_same, c)
     dice = _mean(same, pred_same, c, kind="dice")
-    value_check("IoU, not Dice", "dice_not_iou", want, lambda: run(same, _probs(pred_same, c, conf)), None,
-                compare=lambda g: (abs(g - dice) > _TOL,
-                                   f"It scores {_fmt(g)} = the mean Dice coefficient 2|A∩B| / (|A| + |B|); IoU is "
-                                   f"|A∩B| / |A∪B| = {_fmt(want)} here (IoU = Dice / (2 - Dice))."))
+    value_check(
+        "IoU, not Dice",
+        "dice_not_iou",
+        want,
+        lambda: run(same, _probs(pred_same, c, conf)),
+        None,
+        compare=lambda g: (
+            abs(g - dice) > _TOL,
+            f"It scores {_fmt(g)} = the mean Dice coefficient 2|A∩B| / (|A| + |B|); IoU is "
+            f"|A∩B| / |A∪B| = {_fmt(want)} here (IoU = Dice / (2 - Dice)).",
+        ),
+    )
 
     # 9. batch size: Keras's mean over batches of 1 vs one batch of 4
     pred_std = _shifted(std)
@@ -511,13 +635,28 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
             v_all = run(std, p_std)
             v_ones = float(np.mean([run(std[s], p_std[s]) for s in singles]))
             how = "Keras's mean over batches of 1"
-        value_check("the same value for batch size 1 and 4", "batch_dependent", v_all, lambda: v_ones,
-                    lambda got: f"{how} gives {_fmt(got)}, one batch of 4 gives {_fmt(v_all)}: Keras reports the mean of "
-                                "per-batch values, which is not the dataset's IoU. Accumulate one confusion matrix "
-                                "in a keras.metrics.Metric (e.g. helpers.keras_metrics.StreamingMeanIoU).")
-    except Exception as exc:  # noqa: BLE001
-        add(Check("the same value for batch size 1 and 4", "crashes", "a number", _describe_error(exc), False,
-                  f"The metric raised {_describe_error(exc)} on a batch of one image: it must handle any batch size."))
+        value_check(
+            "the same value for batch size 1 and 4",
+            "batch_dependent",
+            v_all,
+            lambda: v_ones,
+            lambda got: (
+                f"{how} gives {_fmt(got)}, one batch of 4 gives {_fmt(v_all)}: Keras reports the mean of "
+                "per-batch values, which is not the dataset's IoU. Accumulate one confusion matrix "
+                "in a keras.metrics.Metric (e.g. helpers.keras_metrics.StreamingMeanIoU)."
+            ),
+        )
+    except Exception as exc:
+        add(
+            Check(
+                "the same value for batch size 1 and 4",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The metric raised {_describe_error(exc)} on a batch of one image: it must handle any batch size.",
+            )
+        )
 
     # 10. void pixels, exactly where the prediction is wrong
     if ignore_index is not None:  # identical images: per-image and batch-level metrics agree
@@ -530,19 +669,29 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
         tp = np.diag(cm).astype(float)
         union = cm.sum(0) + cm.sum(1) - tp + extra
         with np.errstate(invalid="ignore", divide="ignore"):
-            counted["as false positives"] = float(np.nanmean(np.where(union > 0, tp / np.where(union > 0, union, 1), np.nan)))
+            counted["as false positives"] = float(
+                np.nanmean(np.where(union > 0, tp / np.where(union > 0, union, 1), np.nan))
+            )
         where = "label maps" if labels_mode else "one-hot (all-zero rows)"
 
         def void_verdict(g):
             for how_, v in counted.items():
                 if abs(g - v) <= _TOL and abs(v - want) > _TOL:
-                    return False, (f"Void pixels ({where}, ignore_index={ignore_index}) were counted {how_}: it scores "
-                                   f"{_fmt(g)} instead of {_fmt(want)}; drop void pixels from truth and prediction before "
-                                   "counting (tf.boolean_mask, or StreamingMeanIoU(..., ignore_index=255)).")
+                    return False, (
+                        f"Void pixels ({where}, ignore_index={ignore_index}) were counted {how_}: it scores "
+                        f"{_fmt(g)} instead of {_fmt(want)}; drop void pixels from truth and prediction before "
+                        "counting (tf.boolean_mask, or StreamingMeanIoU(..., ignore_index=255))."
+                    )
             return True, ""
 
-        value_check(f"void pixels (ignore_index={ignore_index}) are left out", "ignore_label_counted", want,
-                    lambda: run(t_void, _probs(pred_same, c, conf)), None, compare=void_verdict)
+        value_check(
+            f"void pixels (ignore_index={ignore_index}) are left out",
+            "ignore_label_counted",
+            want,
+            lambda: run(t_void, _probs(pred_same, c, conf)),
+            None,
+            compare=void_verdict,
+        )
     else:
         report.skipped.append(("void pixels", "pass ignore_index to check them"))
 
@@ -553,17 +702,32 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
         t_bad[:, :2, 0] = bad_label
         try:
             got = _call_metric(metric, t_bad.astype(np.int32), p_std)
-        except Exception as exc:  # noqa: BLE001 - an error is the right answer
-            add(Check(f"label {bad_label} (outside [0, {c})) raises an error", "out_of_range_dropped", "an error",
-                      _describe_error(exc), True))
+        except Exception as exc:
+            add(
+                Check(
+                    f"label {bad_label} (outside [0, {c})) raises an error",
+                    "out_of_range_dropped",
+                    "an error",
+                    _describe_error(exc),
+                    True,
+                )
+            )
         else:
             keep = t_bad != bad_label
             dropped = _mean(std[keep], pred_std[keep], c)
             how = "as if those pixels did not exist" if abs(got - dropped) <= _TOL else "without a word"
-            add(Check(f"label {bad_label} (outside [0, {c})) raises an error", "out_of_range_dropped", "an error", got,
-                      False, f"Pixels labelled {bad_label} were scored {how} ({_fmt(got)}): raise an error on labels "
-                             f"outside [0, {c}) that are not ignore_index, so a wrong num_classes or an unmapped void "
-                             "label (255) is found instead of silently changing the result."))
+            add(
+                Check(
+                    f"label {bad_label} (outside [0, {c})) raises an error",
+                    "out_of_range_dropped",
+                    "an error",
+                    got,
+                    False,
+                    f"Pixels labelled {bad_label} were scored {how} ({_fmt(got)}): raise an error on labels "
+                    f"outside [0, {c}) that are not ignore_index, so a wrong num_classes or an unmapped void "
+                    "label (255) is found instead of silently changing the result.",
+                )
+            )
     else:
         report.skipped.append(("labels out of range", "labels mode only (y_true='labels')"))
     return report
@@ -596,13 +760,17 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
 
     c = _check_num_classes(num_classes)
     if isinstance(loss, type):
-        raise ValueError(f"pass a loss instance or a function, not the class {loss.__name__}: e.g. "
-                         f"audit_loss({loss.__name__}(), num_classes={c}).")
+        raise ValueError(
+            f"pass a loss instance or a function, not the class {loss.__name__}: e.g. "
+            f"audit_loss({loss.__name__}(), num_classes={c})."
+        )
     if not callable(loss):
-        raise ValueError(f"loss must be a function loss(y_true, y_pred) or a keras.losses.Loss instance, got "
-                         f"{type(loss).__name__}.")
-    report = AuditReport(_name_of(loss), "loss",
-                         f"{c} classes; y_true one-hot float32 (B, H, W, C), y_pred softmax float32 (B, H, W, C)")
+        raise ValueError(
+            f"loss must be a function loss(y_true, y_pred) or a keras.losses.Loss instance, got {type(loss).__name__}."
+        )
+    report = AuditReport(
+        _name_of(loss), "loss", f"{c} classes; y_true one-hot float32 (B, H, W, C), y_pred softmax float32 (B, H, W, C)"
+    )
     add = report.checks.append
 
     def value(t, p, dtype=tf.float32):
@@ -615,11 +783,19 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
     soft = _probs(_shifted(std), c, 0.6)
 
     try:
-        v_soft = value(y, soft)
-    except Exception as exc:  # noqa: BLE001
-        add(Check("runs on one-hot y_true and softmax y_pred", "crashes", "a number", _describe_error(exc), False,
-                  f"The loss raised {_describe_error(exc)}; make it take one-hot float32 y_true (B, H, W, C) and softmax "
-                  "probabilities y_pred (B, H, W, C), as Keras passes them."))
+        value(y, soft)
+    except Exception as exc:
+        add(
+            Check(
+                "runs on one-hot y_true and softmax y_pred",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The loss raised {_describe_error(exc)}; make it take one-hot float32 y_true (B, H, W, C) and softmax "
+                "probabilities y_pred (B, H, W, C), as Keras passes them.",
+            )
+        )
         return report
 
     # gradient w.r.t. soft predictions
@@ -628,31 +804,71 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
         with tf.GradientTape() as tape:
             out = tf.reduce_mean(loss(tf.constant(y), p_var))
         grad = tape.gradient(out, p_var)
-    except Exception as exc:  # noqa: BLE001
-        add(Check("gradient w.r.t. y_pred", "no_gradient", "non-zero", _describe_error(exc), False,
-                  f"Taking the gradient raised {_describe_error(exc)}: an op inside the loss is not differentiable; "
-                  "compute the loss on the probabilities (soft IoU)."))
+    except Exception as exc:
+        add(
+            Check(
+                "gradient w.r.t. y_pred",
+                "no_gradient",
+                "non-zero",
+                _describe_error(exc),
+                False,
+                f"Taking the gradient raised {_describe_error(exc)}: an op inside the loss is not differentiable; "
+                "compute the loss on the probabilities (soft IoU).",
+            )
+        )
         grad = None
         out = None
     if out is not None:
         if grad is None or not np.any(np.abs(grad.numpy()) > 0):
-            add(Check("gradient w.r.t. y_pred", "no_gradient", "non-zero", "None" if grad is None else "all zero", False,
-                      "No gradient reaches y_pred: argmax, round or a cast to int inside the loss cut it; compute the "
-                      "loss on the probabilities themselves (soft IoU: I = sum(y * p), U = sum(y) + sum(p) - I)."))
+            add(
+                Check(
+                    "gradient w.r.t. y_pred",
+                    "no_gradient",
+                    "non-zero",
+                    "None" if grad is None else "all zero",
+                    False,
+                    "No gradient reaches y_pred: argmax, round or a cast to int inside the loss cut it; compute the "
+                    "loss on the probabilities themselves (soft IoU: I = sum(y * p), U = sum(y) + sum(p) - I).",
+                )
+            )
         elif not np.all(np.isfinite(grad.numpy())):
-            add(Check("gradient w.r.t. y_pred is finite", "non_finite", "finite", "NaN or inf", False,
-                      "The gradient holds NaN or inf: guard divisions (tf.math.divide_no_nan) and clip before log or sqrt."))
+            add(
+                Check(
+                    "gradient w.r.t. y_pred is finite",
+                    "non_finite",
+                    "finite",
+                    "NaN or inf",
+                    False,
+                    "The gradient holds NaN or inf: guard divisions (tf.math.divide_no_nan) and clip before log or "
+                    "sqrt.",
+                )
+            )
         else:
-            add(Check("gradient w.r.t. y_pred", "no_gradient", "non-zero",
-                      f"max |g| = {float(np.abs(grad.numpy()).max()):.2e}", True))
+            add(
+                Check(
+                    "gradient w.r.t. y_pred",
+                    "no_gradient",
+                    "non-zero",
+                    f"max |g| = {float(np.abs(grad.numpy()).max()):.2e}",
+                    True,
+                )
+            )
 
     # the minimum at the truth
     v_truth = None
     try:
         v_truth = value(y, y)
-    except Exception as exc:  # noqa: BLE001
-        add(Check("exact truth as prediction", "crashes", "a number", _describe_error(exc), False,
-                  f"The loss raised {_describe_error(exc)} when y_pred equals y_true."))
+    except Exception as exc:
+        add(
+            Check(
+                "exact truth as prediction",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The loss raised {_describe_error(exc)} when y_pred equals y_true.",
+            )
+        )
     if v_truth is not None and np.isfinite(v_truth):
         alternatives = {
             "a confident correct prediction (0.8)": _probs(std, c, 0.8),
@@ -664,14 +880,24 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
         for name, p in alternatives.items():
             try:
                 v = value(y, p)
-            except Exception:  # noqa: BLE001 - reported by the non-finite probes if it matters
+            except Exception:
                 continue
             if np.isfinite(v) and v < worst:
                 worst_name, worst = name, v
         ok = worst >= v_truth - 1e-6
-        add(Check("the exact truth has the lowest loss", "not_minimised_by_truth", f"<= {worst:.4f}", v_truth, ok,
-                  "" if ok else f"{worst_name} scores {worst:.4f}, lower than the exact truth ({v_truth:.4f}): the loss "
-                  "must be lowest when y_pred equals y_true; check its sign (loss = 1 - IoU, not IoU)."))
+        add(
+            Check(
+                "the exact truth has the lowest loss",
+                "not_minimised_by_truth",
+                f"<= {worst:.4f}",
+                v_truth,
+                ok,
+                ""
+                if ok
+                else f"{worst_name} scores {worst:.4f}, lower than the exact truth ({v_truth:.4f}): the loss "
+                "must be lowest when y_pred equals y_true; check its sign (loss = 1 - IoU, not IoU).",
+            )
+        )
 
     # class weighting: move k errors from the large class (0) to a small one (1)
     base = std[:1]
@@ -688,19 +914,36 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
         vb = value(y_base, _probs(pred_b.reshape(base.shape), c, 0.8))
         n0, n1 = int((base == 0).sum()), int((base == 1).sum())
         ok = abs(va - vb) > 1e-6
-        add(Check(f"{k} errors in class 0 ({n0} px) vs in class 1 ({n1} px) score differently", "pixel_weighted",
-                  "two different values", f"{va:.4f}, {vb:.4f}", ok,
-                  "" if ok else f"Moving {k} errors from the large class ({n0} pixels) to a small one ({n1}) leaves the "
-                  f"loss at {va:.4f}: it weighs pixels, not classes, so background dominates and small classes are "
-                  "ignored; average a per-class soft IoU over the classes present (soft_jaccard_loss), alone or with "
-                  "cross-entropy."))
-    except Exception as exc:  # noqa: BLE001
-        add(Check("errors moved between classes", "crashes", "a number", _describe_error(exc), False,
-                  f"The loss raised {_describe_error(exc)} on a standard input."))
+        add(
+            Check(
+                f"{k} errors in class 0 ({n0} px) vs in class 1 ({n1} px) score differently",
+                "pixel_weighted",
+                "two different values",
+                f"{va:.4f}, {vb:.4f}",
+                ok,
+                ""
+                if ok
+                else f"Moving {k} errors from the large class ({n0} pixels) to a small one ({n1}) leaves the "
+                f"loss at {va:.4f}: it weighs pixels, not classes, so background dominates and small classes are "
+                "ignored; average a per-class soft IoU over the classes present (soft_jaccard_loss), alone or with "
+                "cross-entropy.",
+            )
+        )
+    except Exception as exc:
+        add(
+            Check(
+                "errors moved between classes",
+                "crashes",
+                "a number",
+                _describe_error(exc),
+                False,
+                f"The loss raised {_describe_error(exc)} on a standard input.",
+            )
+        )
 
     # non-finite values
     empty = np.zeros((2, _H, _width(c)), dtype=np.int64)
-    empty[..., _width(c) // 2:] = 1
+    empty[..., _width(c) // 2 :] = 1
     y_empty = _one_hot(empty, c)  # classes 2.. absent from the truth
     cases = {
         "classes absent from the truth": (y_empty, _probs(_shifted(empty), c, 0.6), tf.float32),
@@ -712,15 +955,24 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
     for name, (t, p, dt) in cases.items():
         try:
             v = value(t, p, dt)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             bad.append(f"{name}: {_describe_error(exc)}")
             continue
         if not np.isfinite(v):
             bad.append(f"{name}: {v}")
-    add(Check("finite on empty classes, float16 and all-zero predictions", "non_finite", "finite",
-              "; ".join(bad) if bad else "finite", not bad,
-              "" if not bad else "The loss fails on " + "; ".join(bad) + ". Guard divisions (tf.math.divide_no_nan), "
-              "clip before log, leave classes absent from the truth out, and compute sums in float32."))
+    add(
+        Check(
+            "finite on empty classes, float16 and all-zero predictions",
+            "non_finite",
+            "finite",
+            "; ".join(bad) if bad else "finite",
+            not bad,
+            ""
+            if not bad
+            else "The loss fails on " + "; ".join(bad) + ". Guard divisions (tf.math.divide_no_nan), "
+            "clip before log, leave classes absent from the truth out, and compute sums in float32.",
+        )
+    )
     return report
 
 
@@ -749,8 +1001,9 @@ def _load_object(spec: str):
 
 def main(argv=None) -> int:
     """``python -m helpers.audit file.py:name``: print the audit report; exit 0 if it passed, 1 if not."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.audit",
-                                     description="Audit a segmentation metric (default) or loss (--loss).")
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.audit", description="Audit a segmentation metric (default) or loss (--loss)."
+    )
     parser.add_argument("target", help="path/to/file.py:function_name (a function, or a Keras metric instance)")
     parser.add_argument("--num-classes", type=int, default=5, help="number of classes (default 5)")
     parser.add_argument("--labels", action="store_true", help="the metric takes label maps (B, H, W) as y_true")
@@ -764,8 +1017,12 @@ def main(argv=None) -> int:
     if args.loss:
         report = audit_loss(obj, num_classes=args.num_classes)
     else:
-        report = audit_metric(obj, num_classes=args.num_classes, y_true="labels" if args.labels else "one_hot",
-                              ignore_index=args.ignore_index)
+        report = audit_metric(
+            obj,
+            num_classes=args.num_classes,
+            y_true="labels" if args.labels else "one_hot",
+            ignore_index=args.ignore_index,
+        )
     print(report)
     return 0 if report.passed else 1
 

@@ -35,7 +35,7 @@ def _run(fn, *args):
         return True, fn(*args)
     except NotImplementedError:
         return False, _report(False, "Not done yet: replace the `...` / `raise NotImplementedError` with your code.")
-    except Exception as exc:  # noqa: BLE001 - feedback, not a crash
+    except Exception as exc:
         return False, _report(False, f"Your function raised {type(exc).__name__}: {exc}")
 
 
@@ -51,15 +51,18 @@ def check_fixed_metric(fn) -> CheckResult:
         fn(np.eye(5, dtype=np.float32)[np.zeros((1, 2, 2), int)], np.full((1, 2, 2, 5), 0.2, np.float32))
     except NotImplementedError:
         return _report(False, "Not done yet: replace the `...` / `raise NotImplementedError` with your code.")
-    except Exception:  # noqa: BLE001 - the audit reports crashes with its own hint
+    except Exception:
         pass
     report = audit_metric(fn, num_classes=5)
     findings = report.findings
     if not findings:
         return _report(True, f"Right: the audit passes all {len(report.checks)} checks.")
     if findings == ["batch_dependent"]:
-        return _report(True, "Right: a correct IoU of one batch. As a Keras function metric it still moves with the "
-                             "batch size (notebook 03): for the dataset's IoU, use StreamingMeanIoU.")
+        return _report(
+            True,
+            "Right: a correct IoU of one batch. As a Keras function metric it still moves with the "
+            "batch size (notebook 03): for the dataset's IoU, use StreamingMeanIoU.",
+        )
     first = next(c for c in report.checks if not c.ok and c.code == findings[0])
     more = f" (and {len(findings) - 1} more: {', '.join(findings[1:])})" if len(findings) > 1 else ""
     return _report(False, f"The audit still finds {findings[0]}{more}. {first.hint}")
@@ -84,23 +87,34 @@ def check_palette_to_labels(fn) -> CheckResult:
     if out.shape != labels.shape:
         return _report(False, f"Expected shape {labels.shape} (one label per pixel), got {out.shape}.")
     if np.array_equal(out, np.where(labels == 255, 0, labels)):
-        return _report(False, "Void pixels became class 0 (background): void is not background. Give them 255, "
-                              "so that ignore_index=255 leaves them out.")
+        return _report(
+            False,
+            "Void pixels became class 0 (background): void is not background. Give them 255, "
+            "so that ignore_index=255 leaves them out.",
+        )
     if not np.issubdtype(out.dtype, np.integer):
         return _report(False, f"Return integer labels, not {out.dtype}.")
     if not np.array_equal(out, labels):
         wrong = int((out != labels).sum())
-        return _report(False, f"{wrong} of {labels.size} pixels got the wrong label. A pixel is class k when ALL three "
-                              "channels equal palette[k] (np.all(mask == colour, axis=-1)); comparing one channel or "
-                              "the sum of channels confuses (128, 0, 0) with (0, 128, 0).")
+        return _report(
+            False,
+            f"{wrong} of {labels.size} pixels got the wrong label. A pixel is class k when ALL three "
+            "channels equal palette[k] (np.all(mask == colour, axis=-1)); comparing one channel or "
+            "the sum of channels confuses (128, 0, 0) with (0, 128, 0).",
+        )
     bad = mask.copy()
     bad[0, 0] = (1, 2, 3)
     try:
         got = fn(bad, palette, void)
     except ValueError:
-        return _report(True, "Right: every colour becomes its class, void becomes 255, and an unknown colour is an error.")
-    except Exception as exc:  # noqa: BLE001
+        return _report(
+            True, "Right: every colour becomes its class, void becomes 255, and an unknown colour is an error."
+        )
+    except Exception as exc:
         return _report(False, f"An unknown colour should raise ValueError naming it; it raised {type(exc).__name__}.")
     got = np.asarray(got)
-    return _report(False, f"A colour that is in neither palette nor void (here (1, 2, 3)) became label {got[0, 0]}: raise "
-                          "ValueError instead, so that a wrong palette is found, not silently scored.")
+    return _report(
+        False,
+        f"A colour that is in neither palette nor void (here (1, 2, 3)) became label {got[0, 0]}: raise "
+        "ValueError instead, so that a wrong palette is found, not silently scored.",
+    )

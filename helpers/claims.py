@@ -95,9 +95,7 @@ def claim(holds, statement: str, *, observed: str = "", study: str = "", quiet: 
         if not quiet:
             print(f"✅ {statement}")
         return True
-    details = "".join(
-        [f" This run: {observed}." if observed else "", f" Seed study: {study}." if study else ""]
-    )
+    details = "".join([f" This run: {observed}." if observed else "", f" Seed study: {study}." if study else ""])
     if strict_claims():
         raise AssertionError(
             f"Claim failed: {statement}.{details} The notebook's prose relies on this claim; "

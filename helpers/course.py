@@ -84,7 +84,7 @@ NOTEBOOKS = (
         "file": "07_your_metric_your_data.ipynb",
         "title": "Is my IoU right? Your metric, your data",
         "learn": "Audit any metric or loss in one call; your folder of images and masks at 224×224, streamed "
-                 "through tf.data, with a written report",
+        "through tf.data, with a written report",
         "minutes": 30,
         "needs": "01, 03, 06",
     },
@@ -95,28 +95,76 @@ minutes" says too little (N stays the map's number). The README's map and each n
 cell are written from it."""
 
 REPO_DIR_ON_COLAB = "/content/iou-lab"
-"""Where the set-up cell clones the repository on Google Colab."""
+"""Where the set-up cell puts its copy of the course on Google Colab."""
 
-SETUP_CELL = f'''# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
-# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
-import os, sys, subprocess
+REPO_DIR_ON_KAGGLE = "/kaggle/working/iou-lab"
+"""Where the set-up cell puts its copy of the course on Kaggle."""
+
+SETUP_CELL = f'''# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-REPO_URL = "{REPO_URL}"
-if "google.colab" in sys.modules:
-    if not os.path.isdir("{REPO_DIR_ON_COLAB}"):
-        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "{REPO_DIR_ON_COLAB}"], check=True)
-    os.chdir("{REPO_DIR_ON_COLAB}/notebooks")
-    sys.path.insert(0, "{REPO_DIR_ON_COLAB}")
-else:
-    try:
-        import helpers  # installed by `make lab` / `pip install -e .`
-    except ImportError:
-        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
-from helpers.runtime import import_tensorflow_quietly
-_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output'''
-"""The first code cell of every notebook (``make notebooks`` writes it; one template for all)."""
+REPO_URL, BRANCH = "{REPO_URL}", "{BRANCH}"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "{REPO_DIR_ON_COLAB}"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "{REPO_DIR_ON_KAGGLE}"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {{REPO_URL}} ({{exc!r}}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {{_tf.describe()}}.\\nFix: {{fix_hint(_tf)}}\\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")'''
+"""The first code cell of every notebook (``make notebooks`` writes it; one template for all).
+
+It finds the course's ``helpers``: in the repository around the notebook (``notebooks/`` or a learner's
+``my-notebooks/``), installed with ``pip install -e .``, or else in a copy of the course downloaded once as
+a zip archive of :data:`BRANCH` (Colab: :data:`REPO_DIR_ON_COLAB`, Kaggle: :data:`REPO_DIR_ON_KAGGLE`,
+elsewhere ``~/.cache/iou-lab``). It installs nothing, so the TensorFlow, Keras and ipywidgets that Colab and
+Kaggle ship are used as they are. A missing or broken TensorFlow does not stop it: it prints what is wrong
+and the fix (:func:`helpers.doctor.fix_hint`), and notebook 00's environment check still runs.
+tests/test_setup_cell.py runs it in each of these situations."""
 
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
+KAGGLE_BADGE = "https://kaggle.com/static/images/open-in-kaggle.svg"
+BINDER_BADGE = "https://mybinder.org/badge_logo.svg"
 
 
 def notebook_entry(notebook_file: str) -> dict:
@@ -134,16 +182,40 @@ def colab_url(notebook_file: str) -> str:
     return f"https://colab.research.google.com/github/{path}/blob/{BRANCH}/notebooks/{notebook_file}"
 
 
-def badges_markdown(notebook_file: str) -> str:
-    """The "open in ..." badge line of a notebook's title cell (Colab for now).
+def kaggle_url(notebook_file: str) -> str:
+    """'Open in Kaggle' address of ``notebooks/<notebook_file>`` (Kaggle imports it from GitHub)."""
+    return f"https://kaggle.com/kernels/welcome?src={REPO_URL}/blob/{BRANCH}/notebooks/{notebook_file}"
+
+
+def binder_url(notebook_file: str) -> str:
+    """Binder address that builds the repository (``binder/``) and opens ``notebooks/<notebook_file>`` in JupyterLab.
 
     Examples
     --------
-    >>> badges_markdown("01_the_buggy_mean_iou.ipynb")[:28]
-    '[![Open In Colab](https://co'
+    >>> binder_url("00_start_here.ipynb").endswith("/main?urlpath=lab/tree/notebooks/00_start_here.ipynb")
+    True
+    """
+    path = REPO_URL.removeprefix("https://github.com/")
+    return f"https://mybinder.org/v2/gh/{path}/{BRANCH}?urlpath=lab/tree/notebooks/{notebook_file}"
+
+
+def badges_markdown(notebook_file: str) -> str:
+    """The "open in ..." badge line of a notebook's title cell: Colab, Kaggle and Binder.
+
+    Examples
+    --------
+    >>> line = badges_markdown("01_the_buggy_mean_iou.ipynb")
+    >>> [part.split("]")[0] for part in line.split("[![")[1:]]
+    ['Open In Colab', 'Open In Kaggle', 'Launch Binder']
+    >>> line.count(REPO_URL.removeprefix("https://github.com/"))  # every badge opens this repository
+    3
     """
     nb = notebook_entry(notebook_file)
-    return f"[![Open In Colab]({COLAB_BADGE})]({colab_url(nb['file'])})"
+    return (
+        f"[![Open In Colab]({COLAB_BADGE})]({colab_url(nb['file'])}) "
+        f"[![Open In Kaggle]({KAGGLE_BADGE})]({kaggle_url(nb['file'])}) "
+        f"[![Launch Binder]({BINDER_BADGE})]({binder_url(nb['file'])})"
+    )
 
 
 def _needs_prose(needs: str) -> str:

@@ -197,9 +197,9 @@ def _render(p: dict, lo: int, hi: int, size: int):
     xs = coords[None, None, :]
 
     # background: linear gradient between two colours + smooth texture
-    t = (xs - size / 2) * p["bg_dir_c"][lo:hi, None, None].astype(np.float32) + (
-        ys - size / 2
-    ) * p["bg_dir_s"][lo:hi, None, None].astype(np.float32)
+    t = (xs - size / 2) * p["bg_dir_c"][lo:hi, None, None].astype(np.float32) + (ys - size / 2) * p["bg_dir_s"][
+        lo:hi, None, None
+    ].astype(np.float32)
     t = np.clip(t / np.float32(size) + np.float32(0.5), 0.0, 1.0)[..., None]  # (m, H, W, 1)
     a = p["bg_a"][lo:hi, None, None, :].astype(np.float32)
     b = p["bg_b"][lo:hi, None, None, :].astype(np.float32)
@@ -216,7 +216,7 @@ def _render(p: dict, lo: int, hi: int, size: int):
                 continue
             g = idx + lo  # rows in the parameter arrays
 
-            def par(name, *extra):
+            def par(name, *extra, g=g, k=k):
                 v = p[name][(g, k, *extra)] if extra else p[name][g, k]
                 return v.astype(np.float32)[:, None, None]
 
@@ -243,15 +243,11 @@ def _render(p: dict, lo: int, hi: int, size: int):
                 for j in range(3):
                     j2 = (j + 1) % 3
                     e.append((vx[j2] - vx[j]) * (dy - vy[j]) - (vy[j2] - vy[j]) * (dx - vx[j]))
-                inside = ((e[0] >= 0) & (e[1] >= 0) & (e[2] >= 0)) | (
-                    (e[0] <= 0) & (e[1] <= 0) & (e[2] <= 0)
-                )
+                inside = ((e[0] >= 0) & (e[1] >= 0) & (e[2] >= 0)) | ((e[0] <= 0) & (e[1] <= 0) & (e[2] <= 0))
             else:  # thin line: a long rectangle, 1.8 to 3 px wide
                 along = dx * c + dy * s
                 across = -dx * s + dy * c
-                inside = (np.abs(along) <= par("line_half_len")) & (
-                    np.abs(across) <= par("line_half_w")
-                )
+                inside = (np.abs(along) <= par("line_half_len")) & (np.abs(across) <= par("line_half_w"))
             colour = p["colour"][g, k].astype(np.float32)[:, None, None, :]
             sub = img[idx]
             img[idx] = np.where(inside[..., None], colour, sub)
@@ -481,10 +477,7 @@ _CACHE: dict = {}  # (path, mtime_ns, bytes) -> decoded arrays of the last file 
 
 
 def _decoded(arrays: dict) -> dict:
-    return {
-        split: (_decode_images(arrays[f"{split}_residuals"]), arrays[f"{split}_masks"])
-        for split in SPLITS
-    }
+    return {split: (_decode_images(arrays[f"{split}_residuals"]), arrays[f"{split}_masks"]) for split in SPLITS}
 
 
 def _shipped_splits(size: int) -> dict:

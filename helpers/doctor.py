@@ -104,7 +104,7 @@ def probe_import(module_name: str) -> Probe:
                 return Probe(module_name)
         _FAILED[module_name] = Probe(module_name, error=_first_line(exc))  # installed; a dependency is missing
         return _FAILED[module_name]
-    except Exception as exc:  # noqa: BLE001 - any failure of an installed package is a finding
+    except Exception as exc:
         _FAILED[module_name] = Probe(module_name, error=_first_line(exc))
         return _FAILED[module_name]
     return Probe(module_name, version=str(getattr(module, "__version__", "unknown")))
@@ -139,8 +139,10 @@ def _install_hint(package: str) -> str:
     if where == "colab":
         return f"Colab ships {package}; restart the runtime (Runtime > Restart session) and run the set-up cell again."
     if where == "kaggle":
-        return (f"Kaggle ships {package}; in the notebook's settings pick the latest environment and "
-                f"turn Internet on, then restart the session and run the set-up cell again.")
+        return (
+            f"Kaggle ships {package}; in the notebook's settings pick the latest environment and "
+            f"turn Internet on, then restart the session and run the set-up cell again."
+        )
     return f"run `make lab` from the repository (or `pip install -r requirements.txt -e .`) to install {package}."
 
 
@@ -150,19 +152,27 @@ def _broken_import_hint(probe: Probe) -> str:
     where = runtime_name()
     if where in ("colab", "kaggle"):
         service = "Colab" if where == "colab" else "Kaggle"
-        return (f"{service}'s own {package} is broken in this session, usually by a `pip install` that replaced "
-                f"it or one of its dependencies: restart the session from scratch (Colab: Runtime > Disconnect "
-                f"and delete runtime) and do not pip-install TensorFlow, Keras, NumPy or ipywidgets there.")
+        return (
+            f"{service}'s own {package} is broken in this session, usually by a `pip install` that replaced "
+            f"it or one of its dependencies: restart the session from scratch (Colab: Runtime > Disconnect "
+            f"and delete runtime) and do not pip-install TensorFlow, Keras, NumPy or ipywidgets there."
+        )
     if "DLL load failed" in error:
-        return ("Windows could not load TensorFlow's libraries: install the latest Microsoft Visual C++ "
-                "Redistributable (x64), check that the CPU supports AVX, keep the repository in a short path "
-                "(long-path limit), then restart the kernel.")
+        return (
+            "Windows could not load TensorFlow's libraries: install the latest Microsoft Visual C++ "
+            "Redistributable (x64), check that the CPU supports AVX, keep the repository in a short path "
+            "(long-path limit), then restart the kernel."
+        )
     if "numpy" in error.lower() or "_ARRAY_API" in error:
-        return (f"{package} was built for a different NumPy: reinstall the course's versions in this "
-                "environment with `python -m pip install -r requirements.txt`, then restart the kernel.")
-    return (f"reinstall it in this environment (`python -m pip install --force-reinstall -r requirements.txt`"
-            f" from the repository, or `make clean && make lab`), then restart the kernel. If that does not "
-            f"help, search for the error message above.")
+        return (
+            f"{package} was built for a different NumPy: reinstall the course's versions in this "
+            "environment with `python -m pip install -r requirements.txt`, then restart the kernel."
+        )
+    return (
+        "reinstall it in this environment (`python -m pip install --force-reinstall -r requirements.txt`"
+        " from the repository, or `make clean && make lab`), then restart the kernel. If that does not "
+        "help, search for the error message above."
+    )
 
 
 def fix_hint(probe: Probe) -> str:
@@ -192,17 +202,34 @@ def diagnose() -> list:
     findings = []
     py = platform.python_version()
     low, high = SUPPORTED_PYTHON
-    findings.append(Finding("Python", py, low <= sys.version_info[:2] <= high,
-                            "the course needs Python 3.11-3.13 (Keras 3.15 needs >= 3.11; TensorFlow 2.21 has no "
-                            "wheels for 3.14): run `make lab`, whose pre-flight finds or names one to install."))
+    findings.append(
+        Finding(
+            "Python",
+            py,
+            low <= sys.version_info[:2] <= high,
+            "the course needs Python 3.11-3.13 (Keras 3.15 needs >= 3.11; TensorFlow 2.21 has no "
+            "wheels for 3.14): run `make lab`, whose pre-flight finds or names one to install.",
+        )
+    )
 
     tf = _probe("tensorflow")
-    findings.append(_package_finding(
-        "TensorFlow", tf, lambda v: _major_minor(v) >= (2, 16),
-        "TensorFlow >= 2.16 is needed for Keras 3: " + _install_hint("TensorFlow 2.21"), "TensorFlow >= 2.16"))
+    findings.append(
+        _package_finding(
+            "TensorFlow",
+            tf,
+            lambda v: _major_minor(v) >= (2, 16),
+            "TensorFlow >= 2.16 is needed for Keras 3: " + _install_hint("TensorFlow 2.21"),
+            "TensorFlow >= 2.16",
+        )
+    )
     keras = _probe("keras")
-    keras_finding = _package_finding("Keras", keras, lambda v: _major_minor(v) >= (3, 0),
-                                     "the course needs Keras 3: " + _install_hint("Keras 3"), "Keras 3")
+    keras_finding = _package_finding(
+        "Keras",
+        keras,
+        lambda v: _major_minor(v) >= (3, 0),
+        "the course needs Keras 3: " + _install_hint("Keras 3"),
+        "Keras 3",
+    )
     if keras.error and tf.error:
         keras_finding.fix = "Keras imports TensorFlow: fix TensorFlow (above) first."
     findings.append(keras_finding)
@@ -211,19 +238,36 @@ def diagnose() -> list:
 
     w = _probe("ipywidgets")
     w_ok = w.version is not None and _major_minor(w.version) >= (7, 7)
-    findings.append(_package_finding("ipywidgets", w, lambda v: _major_minor(v) >= (7, 7),
-                                     "the sliders need ipywidgets 7.7 or 8.x: " + _install_hint("ipywidgets"),
-                                     "ipywidgets"))
+    findings.append(
+        _package_finding(
+            "ipywidgets",
+            w,
+            lambda v: _major_minor(v) >= (7, 7),
+            "the sliders need ipywidgets 7.7 or 8.x: " + _install_hint("ipywidgets"),
+            "ipywidgets",
+        )
+    )
     if w_ok and runtime_name() != "colab" and _major_minor(w.version) >= (8, 0):
         lab = _probe("jupyterlab_widgets")
-        findings.append(Finding("widget front-end (jupyterlab_widgets)", lab.describe(),
-                                lab.version is not None and _major_minor(lab.version) >= (3, 0),
-                                "sliders would show as text like IntSlider(value=...): "
-                                "`pip install jupyterlab_widgets~=3.0`, then restart JupyterLab."))
+        findings.append(
+            Finding(
+                "widget front-end (jupyterlab_widgets)",
+                lab.describe(),
+                lab.version is not None and _major_minor(lab.version) >= (3, 0),
+                "sliders would show as text like IntSlider(value=...): "
+                "`pip install jupyterlab_widgets~=3.0`, then restart JupyterLab.",
+            )
+        )
     elif w_ok and runtime_name() == "colab":
-        findings.append(Finding("widget front-end", "Colab (built in)", _major_minor(w.version) < (8, 0),
-                                "Colab renders ipywidgets 7.7: do not upgrade ipywidgets there; restart the "
-                                "runtime after `pip uninstall -y ipywidgets && pip install ipywidgets==7.7.1`."))
+        findings.append(
+            Finding(
+                "widget front-end",
+                "Colab (built in)",
+                _major_minor(w.version) < (8, 0),
+                "Colab renders ipywidgets 7.7: do not upgrade ipywidgets there; restart the "
+                "runtime after `pip uninstall -y ipywidgets && pip install ipywidgets==7.7.1`.",
+            )
+        )
 
     if tf.version is not None:
         gpus = sys.modules["tensorflow"].config.list_physical_devices("GPU")
@@ -233,8 +277,9 @@ def diagnose() -> list:
             gpu_fix = "training is faster on a GPU: Runtime > Change runtime type > GPU."
         else:
             gpu_fix = "the course runs on a CPU; notebook 05 takes a few minutes."
-        findings.append(Finding("GPU", f"{len(gpus)} visible" if gpus else "none (CPU only)", True, gpu_fix,
-                                info_only=True))
+        findings.append(
+            Finding("GPU", f"{len(gpus)} visible" if gpus else "none (CPU only)", True, gpu_fix, info_only=True)
+        )
     else:
         findings.append(Finding("GPU", "not checked (needs TensorFlow)", True, "", info_only=True))
 
@@ -243,9 +288,15 @@ def diagnose() -> list:
 
         images, masks = load_shapes("val")
         findings.append(Finding("shapes dataset", f"{len(images)} validation images", True))
-    except Exception as exc:  # noqa: BLE001
-        findings.append(Finding("shapes dataset", _first_line(exc), False,
-                                "delete data/shapes_64.npz; it is regenerated on the next load."))
+    except Exception as exc:
+        findings.append(
+            Finding(
+                "shapes dataset",
+                _first_line(exc),
+                False,
+                "delete data/shapes_64.npz; it is regenerated on the next load.",
+            )
+        )
     return findings
 
 
@@ -277,8 +328,11 @@ def doctor() -> bool:
             line += f"\n   {'fix' if not f.ok else 'note'}: {f.fix}"
         print(line)
     problems = [f for f in findings if not f.ok]
-    print("All good: the course can run here." if not problems else
-          f"{len(problems)} problem(s) found: apply the fix(es) above, then restart the kernel.")
+    print(
+        "All good: the course can run here."
+        if not problems
+        else f"{len(problems)} problem(s) found: apply the fix(es) above, then restart the kernel."
+    )
     return not problems
 
 

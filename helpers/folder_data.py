@@ -114,13 +114,14 @@ def void_band(masks, width: int = 3) -> np.ndarray:
         step = np.zeros_like(grown)
         for i in range(3):
             for j in range(3):
-                step |= p[..., i:i + h, j:j + w]
+                step |= p[..., i : i + h, j : j + w]
         grown = step
     return grown & ~objects
 
 
-def write_shapes_folder(root, n: int = 16, *, size: int = SIZE, seed: int = 7, band: int = 3,
-                        masks: str = "index") -> Path:
+def write_shapes_folder(
+    root, n: int = 16, *, size: int = SIZE, seed: int = 7, band: int = 3, masks: str = "index"
+) -> Path:
     """Write ``n`` shapes images and masks to ``root/images`` and ``root/masks`` (PNG), with a void band.
 
     Parameters
@@ -159,7 +160,7 @@ def write_shapes_folder(root, n: int = 16, *, size: int = SIZE, seed: int = 7, b
     if band:
         labels = np.where(void_band(labels, band), VOID, labels).astype(np.uint8)
     colours = np.zeros((256, 3), np.uint8)
-    colours[:len(SHAPES_PALETTE)] = SHAPES_PALETTE
+    colours[: len(SHAPES_PALETTE)] = SHAPES_PALETTE
     colours[VOID] = VOID_COLOUR
     for i in range(n):
         stem = f"shapes_{i:04d}"
@@ -181,8 +182,10 @@ def list_pairs(root) -> list:
     root = Path(root)
     for sub in ("images", "masks"):
         if not (root / sub).is_dir():
-            raise ValueError(f"{root / sub} is not a folder: expected {root}/images/ and {root}/masks/, one mask "
-                             "(PNG) per image with the same file name stem (0001.jpg <-> 0001.png).")
+            raise ValueError(
+                f"{root / sub} is not a folder: expected {root}/images/ and {root}/masks/, one mask "
+                "(PNG) per image with the same file name stem (0001.jpg <-> 0001.png)."
+            )
     images = {p.stem: p for p in sorted((root / "images").iterdir()) if p.suffix.lower() in _IMAGE_SUFFIXES}
     masks = {p.stem: p for p in sorted((root / "masks").iterdir()) if p.suffix.lower() == ".png"}
     if not images:
@@ -190,8 +193,10 @@ def list_pairs(root) -> list:
     missing = sorted(set(images) - set(masks))
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
-        raise ValueError(f"{len(missing)} image(s) have no mask in {root / 'masks'} (by file stem): {shown}. "
-                         "Each image needs a PNG mask of the same stem (masks must be lossless: no JPEG).")
+        raise ValueError(
+            f"{len(missing)} image(s) have no mask in {root / 'masks'} (by file stem): {shown}. "
+            "Each image needs a PNG mask of the same stem (masks must be lossless: no JPEG)."
+        )
     return [(images[s], masks[s]) for s in sorted(images)]
 
 
@@ -203,8 +208,10 @@ def _lookup_table(num_classes: int, label_map, void_value: int) -> np.ndarray:
     else:
         for raw, label in dict(label_map).items():
             if not (0 <= int(raw) < 256) or not (0 <= int(label) < num_classes or int(label) == VOID):
-                raise ValueError(f"label_map entry {raw}: {label} is out of range: keys are mask values 0..255, "
-                                 f"values classes 0..{num_classes - 1} or {VOID} (void).")
+                raise ValueError(
+                    f"label_map entry {raw}: {label} is out of range: keys are mask values 0..255, "
+                    f"values classes 0..{num_classes - 1} or {VOID} (void)."
+                )
             table[int(raw)] = int(label)
     return table
 
@@ -215,8 +222,10 @@ def _labels_from_mask(mask, num_classes, table, palette, void_colour):
 
     if palette is None:
         labels = tf.gather(tf.constant(table), tf.cast(mask[..., 0], tf.int32))
-        what = ("a mask value that is neither a class (0..{c}) nor void: pass label_map={{value: class}} "
-                "(e.g. Oxford-IIIT Pet trimaps: {{1: 1, 2: 0, 3: 255}})").format(c=num_classes - 1)
+        what = (
+            f"a mask value that is neither a class (0..{num_classes - 1}) nor void: pass label_map={{value: class}} "
+            "(e.g. Oxford-IIIT Pet trimaps: {1: 1, 2: 0, 3: 255})"
+        )
     else:
         colours = list(palette) + ([tuple(void_colour)] if void_colour is not None else [])
         codes = tf.constant([list(col) for col in colours], tf.int32)  # (K, 3)
@@ -231,8 +240,18 @@ def _labels_from_mask(mask, num_classes, table, palette, void_colour):
     return labels
 
 
-def load_folder(root, *, num_classes: int, size: int = SIZE, batch_size: int = 8, palette=None,
-                void_colour=VOID_COLOUR, label_map=None, void_value: int = VOID, one_hot: bool = True):
+def load_folder(
+    root,
+    *,
+    num_classes: int,
+    size: int = SIZE,
+    batch_size: int = 8,
+    palette=None,
+    void_colour=VOID_COLOUR,
+    label_map=None,
+    void_value: int = VOID,
+    one_hot: bool = True,
+):
     """A ``tf.data.Dataset`` of ``(images, masks)`` batches from ``root/images`` and ``root/masks``.
 
     Parameters
@@ -273,11 +292,15 @@ def load_folder(root, *, num_classes: int, size: int = SIZE, batch_size: int = 8
     first = tf.io.decode_png(tf.io.read_file(str(pairs[0][1])))
     channels = int(first.shape[-1])
     if palette is None and channels >= 3:
-        raise ValueError(f"{pairs[0][1].name} is a colour mask ({channels} channels): pass palette=[(r, g, b) of class "
-                         "0, of class 1, ...] and void_colour, or use single-channel masks of class indices.")
+        raise ValueError(
+            f"{pairs[0][1].name} is a colour mask ({channels} channels): pass palette=[(r, g, b) of class "
+            "0, of class 1, ...] and void_colour, or use single-channel masks of class indices."
+        )
     if palette is not None:
         if channels < 3:
-            raise ValueError(f"{pairs[0][1].name} holds class indices (1 channel): drop palette=..., or pass colour masks.")
+            raise ValueError(
+                f"{pairs[0][1].name} holds class indices (1 channel): drop palette=..., or pass colour masks."
+            )
         if len(palette) != num_classes:
             raise ValueError(f"palette has {len(palette)} colours but num_classes={num_classes}: one colour per class.")
     table = _lookup_table(num_classes, label_map, void_value)
@@ -352,11 +375,11 @@ def load_oxford_pet(split: str = "test[:64]", *, size: int = SIZE, batch_size: i
     """
     try:
         import tensorflow_datasets as tfds
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         return None, f"tensorflow_datasets is not available ({type(exc).__name__}); on Colab it is preinstalled."
     try:
         ds = tfds.load("oxford_iiit_pet", split=split)
-    except Exception as exc:  # noqa: BLE001 - offline, blocked download, changed dataset version
+    except Exception as exc:
         return None, f"could not load oxford_iiit_pet ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})."
     ds = ds.map(lambda ex: pet_pair(ex["image"], ex["segmentation_mask"], size))
     return ds.batch(batch_size).prefetch(2), f"Oxford-IIIT Pet, split {split!r}, at {size}x{size}"

@@ -23,9 +23,7 @@ __all__ = ["build_unet"]
 
 def _conv_block(x, filters: int, batch_norm: bool, name: str):
     for i in (1, 2):
-        x = layers.Conv2D(
-            filters, 3, padding="same", use_bias=not batch_norm, name=f"{name}_conv{i}"
-        )(x)
+        x = layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm, name=f"{name}_conv{i}")(x)
         if batch_norm:
             x = layers.BatchNormalization(momentum=0.9, name=f"{name}_bn{i}")(x)
         x = layers.Activation("relu", name=f"{name}_relu{i}")(x)
@@ -129,17 +127,13 @@ def build_unet(
         )
     for side in shape:
         if side is not None and (isinstance(side, bool) or not isinstance(side, int) or side < 1):
-            raise ValueError(
-                f"input_shape must hold positive integers (or None), got {input_shape!r}."
-            )
+            raise ValueError(f"input_shape must hold positive integers (or None), got {input_shape!r}.")
     if shape[2] is None:
         raise ValueError(f"The number of channels must be known, got input_shape={input_shape!r}.")
     factor = 2**depth
     bad = [side for side in shape[:2] if side is not None and side % factor]
     if bad:
-        fixed = tuple(
-            max(factor, round(side / factor) * factor) if side else side for side in shape[:2]
-        )
+        fixed = tuple(max(factor, round(side / factor) * factor) if side else side for side in shape[:2])
         raise ValueError(
             f"input_shape {shape}: height and width must be divisible by 2**depth = {factor} "
             f"(depth={depth}). Resize or pad the images to e.g. {fixed + shape[2:]}, or use a "

@@ -65,6 +65,7 @@ __all__ = [
     "plot_loss_push",
 ]
 
+
 # --------------------------------------------------------------------------------------------
 # figure class
 # --------------------------------------------------------------------------------------------
@@ -150,8 +151,7 @@ def class_legend_handles(class_names=CLASS_NAMES, ignore: bool = False, colors=N
     """
     names = _check_class_names(class_names)
     handles = [
-        Patch(facecolor=(colors[k] if colors is not None else _class_color(k)), edgecolor="0.3",
-              label=str(name))
+        Patch(facecolor=(colors[k] if colors is not None else _class_color(k)), edgecolor="0.3", label=str(name))
         for k, name in enumerate(names)
     ]
     if ignore:
@@ -175,7 +175,7 @@ def _as_mask(mask, name: str = "mask") -> np.ndarray:
     """Integer (H, W) label map, or a ValueError saying how to get one."""
     try:
         m = np.asarray(mask)
-    except Exception as exc:  # noqa: BLE001 - report what we could not read
+    except Exception as exc:
         raise ValueError(f"{name} could not be read as an array ({exc}).") from None
     if m.ndim == 3 and m.shape[-1] == 1:
         m = m[..., 0]
@@ -366,7 +366,9 @@ def _error_labels(error_class, class_names) -> list[str]:
     return ["true positive", "false positive", "false negative", "true negative", "ignored"]
 
 
-def colorize_errors(y_true, y_pred, ignore_index: int | None = IGNORE_INDEX, error_class: int | None = None) -> np.ndarray:
+def colorize_errors(
+    y_true, y_pred, ignore_index: int | None = IGNORE_INDEX, error_class: int | None = None
+) -> np.ndarray:
     """RGB picture of :func:`error_map` with :data:`ERROR_COLORS`: float (H, W, 3)."""
     codes = error_map(y_true, y_pred, ignore_index=ignore_index, error_class=error_class)
     lut = np.array([to_rgb(ERROR_COLORS[n]) for n in _error_labels(error_class, None)])
@@ -601,8 +603,9 @@ def show_masks(
     return fig
 
 
-def gallery_indices(y_true, y_pred=None, n: int = 4, *, num_classes: int = len(CLASS_NAMES),
-                    ignore_index: int | None = IGNORE_INDEX) -> list[int]:
+def gallery_indices(
+    y_true, y_pred=None, n: int = 4, *, num_classes: int = len(CLASS_NAMES), ignore_index: int | None = IGNORE_INDEX
+) -> list[int]:
     """Representative examples for :func:`show_gallery`: ``n`` images that contain an object.
 
     Images whose truth is background (label 0) only are skipped. Without ``y_pred``: the first ``n``
@@ -637,8 +640,9 @@ def gallery_indices(y_true, y_pred=None, n: int = 4, *, num_classes: int = len(C
         return [int(i) for i in order[:n]]
     from .metrics import per_image_iou
 
-    ious = per_image_iou(t[candidates], np.asarray(y_pred)[candidates], num_classes=num_classes,
-                         ignore_index=ignore_index)
+    ious = per_image_iou(
+        t[candidates], np.asarray(y_pred)[candidates], num_classes=num_classes, ignore_index=ignore_index
+    )
     order = candidates[np.argsort(np.where(np.isnan(ious), np.inf, ious), kind="stable")]
     order = order[: int(np.sum(~np.isnan(ious)))] if np.any(~np.isnan(ious)) else order
     if order.size <= n:
@@ -702,8 +706,7 @@ def show_gallery(
         imgs = np.asarray(images)
         if imgs.ndim < 3 or imgs.shape[0] != count:
             raise ValueError(
-                f"images has shape {imgs.shape} but y_true has {count} masks; pass one image per mask "
-                "(N, H, W[, C])."
+                f"images has shape {imgs.shape} but y_true has {count} masks; pass one image per mask (N, H, W[, C])."
             )
     if indices is None:
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
@@ -855,10 +858,18 @@ def plot_confusion_matrix(cm, class_names=CLASS_NAMES, normalize="both", title: 
     names = _check_class_names(class_names)
     m = np.asarray(cm)
     if m.ndim != 2 or m.shape[0] != m.shape[1]:
-        raise ValueError(f"cm must be a square (C, C) matrix, got shape {m.shape}; use helpers.metrics.confusion_matrix.")
+        raise ValueError(
+            f"cm must be a square (C, C) matrix, got shape {m.shape}; use helpers.metrics.confusion_matrix."
+        )
     if m.shape[0] != len(names):
-        raise ValueError(f"cm is {m.shape[0]}x{m.shape[0]} but class_names has {len(names)} names; pass one name per class.")
-    if not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating)) or not np.isfinite(m).all() or (m < 0).any():
+        raise ValueError(
+            f"cm is {m.shape[0]}x{m.shape[0]} but class_names has {len(names)} names; pass one name per class."
+        )
+    if (
+        not (np.issubdtype(m.dtype, np.integer) or np.issubdtype(m.dtype, np.floating))
+        or not np.isfinite(m).all()
+        or (m < 0).any()
+    ):
         raise ValueError("cm must hold non-negative finite counts.")
     if normalize not in ("both", "true", None):
         raise ValueError(f"normalize must be 'both', 'true' or None, got {normalize!r}.")
@@ -893,8 +904,9 @@ def _as_iou_vector(v, name: str, c: int) -> np.ndarray:
     return arr
 
 
-def plot_loss_push(labels, pred_labels, grads, *, focus_loss: str, focus_class: int,
-                   class_names=CLASS_NAMES, title: str | None = None) -> Figure:
+def plot_loss_push(
+    labels, pred_labels, grads, *, focus_loss: str, focus_class: int, class_names=CLASS_NAMES, title: str | None = None
+) -> Figure:
     """Where losses push: truth, prediction, per-pixel gradient size of each loss, and one logit's push.
 
     Parameters
@@ -929,8 +941,10 @@ def plot_loss_push(labels, pred_labels, grads, *, focus_loss: str, focus_class: 
     g = {str(k): np.asarray(v, dtype=np.float64) for k, v in grads.items()}
     for k, v in g.items():
         if v.shape != t.shape + (c,):
-            raise ValueError(f"grads[{k!r}] has shape {v.shape}; expected {t.shape + (c,)} (H, W, C), "
-                             "the gradient with respect to one image's logits.")
+            raise ValueError(
+                f"grads[{k!r}] has shape {v.shape}; expected {t.shape + (c,)} (H, W, C), "
+                "the gradient with respect to one image's logits."
+            )
     if focus_loss not in g:
         raise ValueError(f"focus_loss={focus_loss!r} is not a key of grads: {list(g)}.")
     if not (0 <= int(focus_class) < c):
@@ -947,20 +961,22 @@ def plot_loss_push(labels, pred_labels, grads, *, focus_loss: str, focus_class: 
     push = {name: np.linalg.norm(v, axis=-1) for name, v in g.items()}
     relative = {name: q / q.mean() for name, q in push.items()}  # 1 = the average pixel's push
     vmax = max(np.percentile(r, 99.5) for r in relative.values())
-    for ax, (name, r) in zip(axes[2:2 + k], relative.items()):
+    for ax, (name, r) in zip(axes[2 : 2 + k], relative.items()):
         im = ax.imshow(r, cmap="magma", vmin=0, vmax=vmax, interpolation="nearest")
         _image_axes(ax)
         ax.set_title(f"|∂ loss / ∂ logits|\n{name}", fontsize=9)
-    fig.colorbar(im, ax=list(axes[2:2 + k]), shrink=0.8).set_label("× the average pixel's push", fontsize=8)
+    fig.colorbar(im, ax=list(axes[2 : 2 + k]), shrink=0.8).set_label("× the average pixel's push", fontsize=8)
     descent = -g[focus_loss][..., int(focus_class)]
     lim = float(np.abs(descent).max()) or 1.0
     im = axes[-1].imshow(descent, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
     _image_axes(axes[-1])
     axes[-1].set_title(f"−∂ loss / ∂ logit of '{names[focus_class]}'\n({focus_loss})", fontsize=9)
     fig.colorbar(im, ax=axes[-1], shrink=0.8).set_label(
-        f"red: raise '{names[focus_class]}', blue: lower it", fontsize=8)
-    fig.legend(handles=class_legend_handles(names), loc="outside lower center", ncol=min(c, 5), fontsize=8,
-               frameon=False)
+        f"red: raise '{names[focus_class]}', blue: lower it", fontsize=8
+    )
+    fig.legend(
+        handles=class_legend_handles(names), loc="outside lower center", ncol=min(c, 5), fontsize=8, frameon=False
+    )
     if title:
         fig.suptitle(title)
     return fig
@@ -1023,12 +1039,19 @@ def plot_per_class_iou(
         heights = np.nan_to_num(vals, nan=0.0)
         present = ~np.isnan(vals)
         hatch = None if single else RUN_HATCHES[r % len(RUN_HATCHES)] or None
-        ax.bar(pos[present], heights[present], width=width * 0.95,
-               color=np.asarray(colors, dtype=object)[present].tolist() if single else colors,
-               edgecolor="0.25" if single else "white", linewidth=0.5, hatch=hatch)
+        ax.bar(
+            pos[present],
+            heights[present],
+            width=width * 0.95,
+            color=np.asarray(colors, dtype=object)[present].tolist() if single else colors,
+            edgecolor="0.25" if single else "white",
+            linewidth=0.5,
+            hatch=hatch,
+        )
         for j in np.flatnonzero(~present):
-            ax.text(pos[j], 0.02, "absent", rotation=90, ha="center", va="bottom", fontsize=8,
-                    color="0.35", style="italic")
+            ax.text(
+                pos[j], 0.02, "absent", rotation=90, ha="center", va="bottom", fontsize=8, color="0.35", style="italic"
+            )
         if annotate:
             for j in np.flatnonzero(present):
                 ax.text(pos[j], heights[j] + 0.01, f"{heights[j]:.2f}", ha="center", va="bottom", fontsize=7)
@@ -1038,8 +1061,15 @@ def plot_per_class_iou(
             mean = float(np.nanmean(vals))
             color = "black" if single else RUN_COLORS[r % len(RUN_COLORS)]
             ax.axhline(mean, color=color, linestyle="--", linewidth=1.2)
-            handles.append(Line2D([], [], color=color, linestyle="--",
-                                  label=f"mean IoU{' (' + name + ')' if name else ''} = {mean:.3f}"))
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=color,
+                    linestyle="--",
+                    label=f"mean IoU{' (' + name + ')' if name else ''} = {mean:.3f}",
+                )
+            )
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=30 if c > 6 else 0, ha="right" if c > 6 else "center")
     ax.set_ylim(0, 1.12)
@@ -1054,7 +1084,7 @@ def plot_per_class_iou(
 
 
 def _history_dict(h, name: str) -> dict:
-    d = h.history if hasattr(h, "history") and isinstance(getattr(h, "history"), Mapping) else h
+    d = h.history if hasattr(h, "history") and isinstance(h.history, Mapping) else h
     if not isinstance(d, Mapping):
         raise ValueError(
             f"history {name!r} is a {type(h).__name__}; pass a Keras History (model.fit's return value) "
@@ -1070,7 +1100,7 @@ def _history_dict(h, name: str) -> dict:
 
 
 def _is_single_history(h) -> bool:
-    if hasattr(h, "history") and isinstance(getattr(h, "history"), Mapping):
+    if hasattr(h, "history") and isinstance(h.history, Mapping):
         return True
     if isinstance(h, Mapping):
         return all(not isinstance(v, Mapping) and not hasattr(v, "history") for v in h.values())
@@ -1096,7 +1126,9 @@ def _run_starts(runs: dict, start_epoch, continues) -> dict:
             raise ValueError(f"run {child!r} is in both start_epoch and continues; give it one of them.")
     for name, value in start_epoch.items():
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"start_epoch of {name!r} must be an int >= 1 (the epoch of its first value), got {value!r}.")
+            raise ValueError(
+                f"start_epoch of {name!r} must be an int >= 1 (the epoch of its first value), got {value!r}."
+            )
     starts: dict = {}
 
     def start(name, seen=()):
@@ -1185,7 +1217,9 @@ def plot_history(
     available = sorted({k for d in runs.values() for k in d})
     for m in metrics:
         if not any(m in d or f"val_{m}" in d for d in runs.values()):
-            raise ValueError(f"metric {m!r} is in no history; available keys: {available}. Pass metrics=(...) with those names.")
+            raise ValueError(
+                f"metric {m!r} is in no history; available keys: {available}. Pass metrics=(...) with those names."
+            )
     starts = _run_starts(runs, start_epoch, continues)
     links = dict(continues or {})
     if isinstance(unit_metrics, str):
@@ -1216,8 +1250,9 @@ def plot_history(
                 parent = links.get(name)
                 if parent is not None and key in runs[parent] and len(runs[parent][key]) and len(v):
                     p = runs[parent][key]  # a dotted link from the run it continues
-                    ax.plot([starts[parent] + len(p) - 1, x[0]], [p[-1], v[0]], color=color,
-                            linestyle=":", linewidth=1.0)
+                    ax.plot(
+                        [starts[parent] + len(p) - 1, x[0]], [p[-1], v[0]], color=color, linestyle=":", linewidth=1.0
+                    )
                 ax.plot(x, v, color=color, linestyle=style, marker="." if len(v) < 30 else None)
         ax.set_title(m, fontsize=10)
         ax.set_xlabel("epoch")
@@ -1238,8 +1273,9 @@ def plot_history(
     return fig
 
 
-def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_below: float | None = None, *,
-                       ax=None) -> Figure:
+def plot_iou_histogram(
+    values, title: str | None = None, bins: int = 20, mark_below: float | None = None, *, ax=None
+) -> Figure:
     """Histogram of per-image IoU values (NaN images left out), with the mean and median marked.
 
     Parameters
@@ -1271,14 +1307,27 @@ def plot_iou_histogram(values, title: str | None = None, bins: int = 20, mark_be
     ax.axvline(np.median(v), color=CLASS_COLORS[1], ls=":", lw=2, label=f"median = {np.median(v):.3f}")
     if mark_below is not None:
         ax.axvspan(0, mark_below, color="#D55E00", alpha=0.12, label=f"below {mark_below:g}")
-    ax.set(xlim=(0, 1), xlabel="mean IoU of one image", ylabel="images",
-           title=title or f"Per-image mean IoU ({v.size} images)")
+    ax.set(
+        xlim=(0, 1),
+        xlabel="mean IoU of one image",
+        ylabel="images",
+        title=title or f"Per-image mean IoU ({v.size} images)",
+    )
     ax.legend(fontsize=9, loc="upper left")
     return fig
 
 
-def plot_seed_study(values, *, labels=None, live=None, settings=None, ylabel: str = "mean IoU",
-                    title: str | None = None, ylim=None, ax=None) -> Figure:
+def plot_seed_study(
+    values,
+    *,
+    labels=None,
+    live=None,
+    settings=None,
+    ylabel: str = "mean IoU",
+    title: str | None = None,
+    ylim=None,
+    ax=None,
+) -> Figure:
     """Every run of a seed study as a dot, one column per recipe, with its range as a bar.
 
     Computes nothing: pass the values (e.g. from :func:`helpers.study.metric_values`).
@@ -1340,8 +1389,10 @@ def plot_seed_study(values, *, labels=None, live=None, settings=None, ylabel: st
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.grid(axis="y", alpha=0.3)
-    handles = [Line2D([], [], marker=m, ls="", color="0.3", mfc="white" if s and m != "o" else "0.3",
-                      label=s or "run") for s, m in seen_settings.items()]
+    handles = [
+        Line2D([], [], marker=m, ls="", color="0.3", mfc="white" if s and m != "o" else "0.3", label=s or "run")
+        for s, m in seen_settings.items()
+    ]
     handles.append(Line2D([], [], color="0.3", lw=2, label="mean"))
     if live:
         handles.append(Line2D([], [], marker="D", ls="", color="black", label="this notebook's run"))

@@ -100,8 +100,12 @@ def summarise(runs, metric: str, recipes=None) -> dict:
         v = metric_values(runs, key, metric)
         if v.size == 0:
             continue
-        out[key] = {"n": int(v.size), "mean": round(float(v.mean()), 4), "min": round(float(v.min()), 4),
-                    "max": round(float(v.max()), 4)}
+        out[key] = {
+            "n": int(v.size),
+            "mean": round(float(v.mean()), 4),
+            "min": round(float(v.min()), 4),
+            "max": round(float(v.max()), 4),
+        }
     return out
 
 
@@ -120,8 +124,13 @@ def paired_difference(runs, first: str, second: str, metric: str) -> dict:
     if not diffs:
         raise ValueError(f"No paired runs of {first!r} and {second!r} in the study.")
     d = np.asarray(diffs)
-    return {"n": int(d.size), "mean": round(float(d.mean()), 4), "min": round(float(d.min()), 4),
-            "max": round(float(d.max()), 4), "wins": int((d > 0).sum())}
+    return {
+        "n": int(d.size),
+        "mean": round(float(d.mean()), 4),
+        "min": round(float(d.min()), 4),
+        "max": round(float(d.max()), 4),
+        "wins": int((d > 0).sum()),
+    }
 
 
 def describe_range(summary: dict) -> str:

@@ -74,6 +74,7 @@ def question_mean_iou(y_true, y_pred):
 
 def _adam(learning_rate, epochs):
     """Adam with a cosine decay of the learning rate to 0 over the run (steady final epochs)."""
+
     def make():
         schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=epochs * STEPS_PER_EPOCH)
         return keras.optimizers.Adam(learning_rate=schedule)
@@ -94,18 +95,32 @@ class Recipe:
 
 
 RECIPES = {
-    "a": Recipe("a", "(a) question: pooled iou_loss, Adam(0.003, clip 0.7)", buggy.iou_loss,
-                buggy.question_optimizer, epochs=EPOCHS),
+    "a": Recipe(
+        "a",
+        "(a) question: pooled iou_loss, Adam(0.003, clip 0.7)",
+        buggy.iou_loss,
+        buggy.question_optimizer,
+        epochs=EPOCHS,
+    ),
     "b": Recipe("b", "(b) cross-entropy", "categorical_crossentropy", _adam(3e-3, EPOCHS), epochs=EPOCHS),
     "c": Recipe("c", "(c) per-class soft Jaccard", losses.soft_jaccard_loss, _adam(3e-3, EPOCHS), epochs=EPOCHS),
-    "d": Recipe("d", "(d) 0.5 CE + 0.5 Jaccard", losses.ce_jaccard_loss(0.5), _adam(3e-3, EPOCHS),
-                epochs=EPOCHS),
-    "e": Recipe("e", "(e) Lovász-softmax, fine-tuned from (b)", losses.lovasz_softmax_loss, _adam(1e-3, 3),
-                epochs=3, init_from="b"),
-    "f": Recipe("f", "(f) pooled iou_loss, common optimiser", buggy.iou_loss, _adam(3e-3, EPOCHS),
-                epochs=EPOCHS),
-    "g": Recipe("g", "(g) cross-entropy, question's optimiser", "categorical_crossentropy",
-                buggy.question_optimizer, epochs=EPOCHS),
+    "d": Recipe("d", "(d) 0.5 CE + 0.5 Jaccard", losses.ce_jaccard_loss(0.5), _adam(3e-3, EPOCHS), epochs=EPOCHS),
+    "e": Recipe(
+        "e",
+        "(e) Lovász-softmax, fine-tuned from (b)",
+        losses.lovasz_softmax_loss,
+        _adam(1e-3, 3),
+        epochs=3,
+        init_from="b",
+    ),
+    "f": Recipe("f", "(f) pooled iou_loss, common optimiser", buggy.iou_loss, _adam(3e-3, EPOCHS), epochs=EPOCHS),
+    "g": Recipe(
+        "g",
+        "(g) cross-entropy, question's optimiser",
+        "categorical_crossentropy",
+        buggy.question_optimizer,
+        epochs=EPOCHS,
+    ),
 }
 """The recipes by key: a-e are notebook 05's, f and g the controls of the seed study."""
 
@@ -154,13 +169,20 @@ def compile_model(model, recipe: Recipe, *, monitor: bool = True):
 
 def config_summary() -> dict:
     """What a trained model depends on besides the recipe and seed (recorded by the seed study)."""
-    return {"unet": dict(UNET), "batch_size": BATCH_SIZE,
-            "epochs": {k: r.epochs for k, r in RECIPES.items()}}
+    return {"unet": dict(UNET), "batch_size": BATCH_SIZE, "epochs": {k: r.epochs for k, r in RECIPES.items()}}
 
 
-def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, seed: int = SEED,
-                 init_weights=None, batch_size: int = BATCH_SIZE, verbose: int = 2,
-                 monitor: bool = True) -> TrainResult:
+def train_recipe(
+    recipe: Recipe | str,
+    data=None,
+    *,
+    epochs: int | None = None,
+    seed: int = SEED,
+    init_weights=None,
+    batch_size: int = BATCH_SIZE,
+    verbose: int = 2,
+    monitor: bool = True,
+) -> TrainResult:
     """Train a fresh UNet with one recipe from ``seed``; log loss, accuracy, both IoUs, per epoch.
 
     ``init_weights`` (a list from ``model.get_weights()``) starts from trained weights, as recipe ``e``
@@ -169,8 +191,10 @@ def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, 
     """
     recipe = RECIPES[recipe] if isinstance(recipe, str) else recipe
     if recipe.init_from is not None and init_weights is None:
-        raise ValueError(f"recipe {recipe.key!r} fine-tunes recipe {recipe.init_from!r}: pass "
-                         f"init_weights=<result of {recipe.init_from!r}>.model.get_weights().")
+        raise ValueError(
+            f"recipe {recipe.key!r} fine-tunes recipe {recipe.init_from!r}: pass "
+            f"init_weights=<result of {recipe.init_from!r}>.model.get_weights()."
+        )
     x_train, y_train, x_val, y_val = data if data is not None else load_training_data()
     keras.utils.set_random_seed(seed)
     model = build_unet(input_shape=x_train.shape[1:], num_classes=NUM_CLASSES, **UNET)
@@ -178,9 +202,15 @@ def train_recipe(recipe: Recipe | str, data=None, *, epochs: int | None = None, 
         model.set_weights(init_weights)
     compile_model(model, recipe, monitor=monitor)
     timer = _EpochTimer()
-    history = model.fit(x_train, y_train, validation_data=(x_val, y_val) if monitor else None,
-                        epochs=epochs or recipe.epochs, batch_size=batch_size, callbacks=[timer],
-                        verbose=verbose)
+    history = model.fit(
+        x_train,
+        y_train,
+        validation_data=(x_val, y_val) if monitor else None,
+        epochs=epochs or recipe.epochs,
+        batch_size=batch_size,
+        callbacks=[timer],
+        verbose=verbose,
+    )
     return TrainResult(recipe, model, dict(history.history), timer.seconds)
 
 
@@ -195,8 +225,10 @@ def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
     probs = model.predict(images, batch_size=batch_size, verbose=0)
     pred = probs.argmax(axis=-1)
     y_onehot = np.eye(NUM_CLASSES, dtype=np.float32)[masks]
-    batches = [float(buggy.mean_iou(y_onehot[i:i + batch_size], probs[i:i + batch_size]))
-               for i in range(0, len(masks), batch_size)]
+    batches = [
+        float(buggy.mean_iou(y_onehot[i : i + batch_size], probs[i : i + batch_size]))
+        for i in range(0, len(masks), batch_size)
+    ]
     return {
         "mean_iou": M.mean_iou(masks, pred, num_classes=NUM_CLASSES),
         "per_image_mean_iou": M.mean_iou(masks, pred, num_classes=NUM_CLASSES, per_image=True),
@@ -223,7 +255,7 @@ def cached_model(key: str = "d", *, verbose: int = 0):
         try:
             model.load_weights(path)
             return model, False
-        except Exception:  # noqa: BLE001 - a stale or partial file: retrain below
+        except Exception:
             path.unlink()
     init = None
     if recipe.init_from is not None:

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 01 · Is this IoU right? The question's metric, bug by bug
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/01_the_buggy_mean_iou.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/01_the_buggy_mean_iou.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/iou-lab/iou-lab/blob/main/notebooks/01_the_buggy_mean_iou.ipynb) [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/iou-lab/iou-lab/main?urlpath=lab/tree/notebooks/01_the_buggy_mean_iou.ipynb)
 #
 # A learner trained a 5-class UNet (masks of shape `(224, 224, 5)`, softmax output) and asked on
 # Stack Overflow whether their `mean_iou` metric and `iou_loss` were correct. The accepted answer
@@ -34,30 +34,65 @@
 # **Prerequisites:** NumPy, first steps in Keras. **Time:** about 30 minutes.
 
 # %%
-# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
-# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
-import os, sys, subprocess
+# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-REPO_URL = "https://github.com/iou-lab/iou-lab"
-if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/iou-lab"):
-        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
-    os.chdir("/content/iou-lab/notebooks")
-    sys.path.insert(0, "/content/iou-lab")
-else:
-    try:
-        import helpers  # installed by `make lab` / `pip install -e .`
-    except ImportError:
-        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
-from helpers.runtime import import_tensorflow_quietly
-_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "/content/iou-lab"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "/kaggle/working/iou-lab"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
 
 # %%
 import numpy as np
 import tensorflow as tf
 import keras
 
-from helpers import CLASS_NAMES, buggy
+from helpers import buggy
 from helpers import metrics as M
 from helpers.data import load_shapes
 from helpers.plotting import show_masks
@@ -84,7 +119,7 @@ np.set_printoptions(precision=3, suppress=True)
 # `Conv2D(5, (1, 1), activation='softmax')`. It runs without an error. Does it measure IoU?
 
 # %% [markdown]
-# ## 2. Test a metric on answers you know
+# ## 2. Test a metric on answers you know: the same number for every model?
 #
 # The cheapest test of any metric: feed it predictions whose score you know. We build the question's
 # setup in small: two images of 8 × 8 pixels, 5 classes, one-hot truth. Then three predictions that a
@@ -119,6 +154,9 @@ assert buggy_values["perfect"] == buggy_values["all wrong"] == buggy_values["uni
 # useless one tells you nothing, however long you train. (`M.mean_iou` is our reference from
 # `helpers.metrics`; notebook 02 builds it from first principles.)
 #
+# *Seeing your own IoU metric stuck at one value while the loss goes down?* Run this test on it; the
+# usual causes are in [troubleshooting, entries 1 and 4](../docs/troubleshooting.md#custom-metric-constant).
+#
 # Let us find out why, one line at a time.
 
 # %% [markdown]
@@ -142,7 +180,7 @@ print(f"all-zero prediction: {float(buggy.mean_iou(y_true, nothing)):.4f}")
 assert float(buggy.mean_iou(y_true, nothing)) == buggy_values["perfect"]
 
 # %% [markdown]
-# **The exception: a saturated softmax.** A float32 number closest to $1 - 4e^{-40}$ *is* 1.0. When a
+# **The exception: a saturated softmax.** The float32 number closest to $1 - 4e^{-40}$ *is* 1.0. When a
 # model is very sure (its score for one class exceeds the others by about 18 or more), its softmax can
 # return exactly 1.0, that channel survives the cast, and the metric suddenly sees the prediction. A
 # prediction that is saturated and right everywhere then scores 1.0, not 0.4627. (Whether you get
@@ -241,6 +279,8 @@ print(f"true mean IoU: {M.mean_iou(np.zeros((1, 8, 8), int), np.ones((1, 8, 8), 
 # The fix: no smoothing, and leave a class out of an image's mean when it is absent from both truth
 # and prediction (its IoU is $\frac{0}{0}$: undefined, not 1). This is the convention of Keras's
 # `MeanIoU`, scikit-learn's `jaccard_score` and torchmetrics (notebook 02 compares the conventions).
+# (Without smoothing *and* without leaving absent classes out, the same images give 0/0: the "IoU is
+# NaN" of many training logs, [troubleshooting, entry 13](../docs/troubleshooting.md#iou-nan).)
 # With this fix the metric is the **per-image mean IoU**, a legitimate number:
 
 # %% tags=["nbval-check-output"]
@@ -295,7 +335,8 @@ for batch_size in (1, 4, 16):
 # drifts: in a batch of one image, a class that the image lacks but the model predicts scores 0 for
 # that image, and every image carries the same weight however many object pixels it has. Notebook 03
 # builds a Keras metric that accumulates the confusion matrix across batches (`StreamingMeanIoU`), so
-# the number no longer depends on the batch size.
+# the number no longer depends on the batch size. (*Seeing `val_mean_iou` disagree with `evaluate()`?*
+# [Troubleshooting, entry 5](../docs/troubleshooting.md#batch-average).)
 
 # %% [markdown]
 # ## 8. All the fixes, side by side
@@ -320,9 +361,10 @@ assert abs(stage_values[4] - true_per_image) < 1e-6
 # %% [markdown]
 # ## 9. Two more traps next to the metric
 #
-# **Labels of shape `(B, H, W, 1)`.** Many data loaders store masks as integer labels with a channel
-# axis. Multiplying `(B, H, W, 1)` labels by `(B, H, W, 5)` probabilities **broadcasts** silently: the
-# question's metric happily returns a number. Our reference refuses, and says what to do:
+# **Labels of shape `(B, H, W, 1)`: a number, and no error.** Many data loaders store masks as integer
+# labels with a channel axis. Multiplying `(B, H, W, 1)` labels by `(B, H, W, 5)` probabilities
+# **broadcasts** silently: the question's metric happily returns a number. Our reference refuses, and
+# says what to do ([troubleshooting, entry 8](../docs/troubleshooting.md#channel-broadcast)):
 
 # %% tags=["nbval-check-output"]
 label_channel = masks[..., None]                                # (16, 64, 64, 1) integer labels

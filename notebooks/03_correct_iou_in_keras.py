@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 03 · A correct IoU metric in Keras
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/03_correct_iou_in_keras.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/03_correct_iou_in_keras.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/iou-lab/iou-lab/blob/main/notebooks/03_correct_iou_in_keras.ipynb) [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/iou-lab/iou-lab/main?urlpath=lab/tree/notebooks/03_correct_iou_in_keras.ipynb)
 #
 # Notebook 01 fixed the question's metric until it matched our NumPy reference, and notebook 02 built
 # that reference from first principles. Now we bring it into Keras, where a metric is called batch
@@ -33,23 +33,58 @@
 # **Prerequisites:** notebooks 01, 02; Keras `compile` / `fit`. **Time:** about 30 minutes.
 
 # %%
-# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
-# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
-import os, sys, subprocess
+# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-REPO_URL = "https://github.com/iou-lab/iou-lab"
-if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/iou-lab"):
-        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
-    os.chdir("/content/iou-lab/notebooks")
-    sys.path.insert(0, "/content/iou-lab")
-else:
-    try:
-        import helpers  # installed by `make lab` / `pip install -e .`
-    except ImportError:
-        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
-from helpers.runtime import import_tensorflow_quietly
-_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "/content/iou-lab"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "/kaggle/working/iou-lab"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
 
 # %%
 import numpy as np
@@ -215,6 +250,22 @@ for name, value in checks.items():
 assert max(checks.values()) - min(checks.values()) < 1e-6
 
 # %% [markdown]
+# **What a GPU runtime does.** On a machine with a GPU (Colab's GPU runtime, for example), Keras
+# compiles `fit` and `evaluate` with XLA by itself: `compile(jit_compile="auto")`, the default, becomes
+# `jit_compile=True`. XLA needs every array size known before it runs, and it compiles runtime checks
+# away, so a metric that works eagerly can fail there, or silently count less. `jit_compile=True`
+# takes the same XLA path on this CPU: the cell below evaluates `StreamingMeanIoU` exactly as a GPU
+# runtime would, beside `evaluate` without XLA.
+
+# %% tags=["nbval-check-output"]
+for jit_compile in (False, True):
+    identity.compile(loss="categorical_crossentropy", metrics=[StreamingMeanIoU(num_classes=5)],
+                     jit_compile=jit_compile)
+    value = identity.evaluate(probs, y_true, batch_size=16, verbose=0, return_dict=True)["mean_iou"]
+    print(f"StreamingMeanIoU in evaluate, jit_compile={str(jit_compile):5s}: {value:.4f}")
+    assert abs(value - reference) < 1e-6
+
+# %% [markdown]
 # **Integer masks and a softmax output** (the usual pair with `sparse_categorical_crossentropy`) need
 # one flag, not two. `MeanIoU`'s two flags say what each input holds:
 #
@@ -262,7 +313,8 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 #
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
 # 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
-# versions, tf.keras and Keras 3.13 as on Colab, raise an error). If 255 was a real class you forgot in `num_classes`, or a bug in the data
+# versions, tf.keras and Keras 3.13 as on Colab, raise an error on a CPU: they count with
+# `tf.scatter_nd`, which TensorFlow documents as ignoring out-of-range indices on a GPU). If 255 was a real class you forgot in `num_classes`, or a bug in the data
 # loader produced out-of-range labels, you will never know. With Keras ≥ 3.15 the number below is
 # exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown;
 # with an older Keras the cell reports the error instead:
@@ -275,8 +327,8 @@ try:
     print(f"keras {keras.__version__}: MeanIoU(5) with 255 labels and no ignore_class = {keras_value:.4f}")
     # the 255 pixels were silently left out: the same number as an explicit ignore_index=255
     assert abs(keras_value - M.mean_iou(with_void, pred_labels, num_classes=5, ignore_index=255)) < 1e-6
-except tf.errors.InvalidArgumentError:  # Keras < 3.15 (e.g. 3.13 on Colab) still refuses
-    print(f"keras {keras.__version__}: MeanIoU(5) raised InvalidArgumentError on the 255 labels")
+except tf.errors.InvalidArgumentError:  # Keras < 3.15 (e.g. 3.13 on Colab) still refuses, on a CPU
+    print(f"keras {keras.__version__}: MeanIoU(5) raised InvalidArgumentError on the 255 labels (on a CPU)")
     assert tuple(int(v) for v in keras.__version__.split(".")[:2]) < (3, 15)
 
 # %% tags=["nbval-check-output"]
@@ -301,6 +353,22 @@ except tf.errors.InvalidArgumentError as error:
 metric = StreamingMeanIoU(num_classes=5, ignore_index=255)
 metric.update_state(with_void, probs)
 print(f"StreamingMeanIoU(5, ignore_index=255): {float(metric.result()):.4f}")
+
+# %% [markdown]
+# Under XLA (`jit_compile=True`, what a GPU runtime does) that check is compiled away. So the metric
+# also counts the bad pixels in a variable of its own: its value becomes `nan` in the progress bar,
+# and when Keras reads the result at the end of the epoch or evaluation, the same mistake stops the
+# run with the count and the fix:
+
+# %% tags=["nbval-check-output"]
+import textwrap
+identity.compile(loss="sparse_categorical_crossentropy", metrics=[StreamingMeanIoU(num_classes=5)], jit_compile=True)
+try:
+    identity.evaluate(probs, with_void, batch_size=16, verbose=0)
+except tf.errors.InvalidArgumentError as error:
+    print(textwrap.fill("StreamingMeanIoU(5) under XLA: " + error.message, width=100))
+else:
+    raise AssertionError("under XLA, StreamingMeanIoU accepted 255 labels without ignore_index")
 
 # %% [markdown]
 # Keras's own way to say "255 is void" is `ignore_class`: `keras.metrics.MeanIoU(C, ignore_class=255)`
@@ -334,8 +402,9 @@ history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, ve
 # %% [markdown]
 # `history.history["mean_iou"]` then holds one dataset-level value per epoch (computed while the
 # weights change during that epoch; `evaluate` on held-out data gives the number to report). It also
-# works inside `tf.function` and under `tf.distribute.MirroredStrategy`: the confusion matrix is summed
-# over replicas (tested in `tests/test_keras_metrics.py`).
+# works inside `tf.function`, under XLA (`jit_compile=True`, section 4) and under
+# `tf.distribute.MirroredStrategy`: the confusion matrix is summed over replicas (tested in
+# `tests/test_keras_metrics.py` and `tests/test_compile_matrix.py`).
 #
 # *A custom metric that works when called but fails in `fit`, under XLA or in `load_model`? A checkpoint
 # that cannot find `val_mean_iou`?* [Troubleshooting, entries 18 to 20](../docs/troubleshooting.md#metric-name).
@@ -369,7 +438,8 @@ print(inspect.getsource(iou_keras.soft_jaccard_loss))
 
 # %% [markdown]
 # Both in one compiled model, with XLA. The metric must agree with the NumPy reference on the model's
-# predictions, and the loss with `helpers.losses.soft_jaccard_loss`:
+# predictions, and the loss with `helpers.losses.soft_jaccard_loss` (after one epoch of a one-layer
+# model the IoU is low; what matters here is that the numbers agree):
 
 # %% tags=["nbval-check-output"]
 from helpers.losses import soft_jaccard_loss as reference_loss

@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 05 · Training a small UNet with five losses
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/05_training_a_small_unet.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/05_training_a_small_unet.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/iou-lab/iou-lab/blob/main/notebooks/05_training_a_small_unet.ipynb) [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/iou-lab/iou-lab/main?urlpath=lab/tree/notebooks/05_training_a_small_unet.ipynb)
 #
 # Time to train. We take a small UNet and the synthetic shapes dataset and train it with the question's
 # exact recipe and with standard alternatives, changing only the recipe. Every run logs three numbers
@@ -38,32 +38,66 @@
 #
 # Training takes about 3 minutes on a laptop CPU (less on a Colab GPU: the same code runs unchanged).
 # "Mean IoU" here is dataset-level, over the classes present in the truth or the prediction (the
-# metric's convention, in notebook 02's conventions box).
+# metric's convention, in [notebook 02's conventions box](02_iou_from_first_principles.ipynb#two-conventions)).
 #
 # **Prerequisites:** notebooks 01–04. **Time:** about 40 minutes.
 
 # %%
-# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
-# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
-import os, sys, subprocess
+# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-REPO_URL = "https://github.com/iou-lab/iou-lab"
-if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/iou-lab"):
-        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
-    os.chdir("/content/iou-lab/notebooks")
-    sys.path.insert(0, "/content/iou-lab")
-else:
-    try:
-        import helpers  # installed by `make lab` / `pip install -e .`
-    except ImportError:
-        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
-from helpers.runtime import import_tensorflow_quietly
-_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "/content/iou-lab"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "/kaggle/working/iou-lab"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
 
 # %%
 import numpy as np
-import keras
 import tensorflow as tf
 
 from helpers import CLASS_NAMES
@@ -71,7 +105,8 @@ from helpers import study as S
 from helpers.claims import claim
 from helpers.data import class_frequencies, load_shapes
 from helpers.model import build_unet
-from helpers.plotting import plot_history, plot_per_class_iou, plot_seed_study, show_gallery
+from helpers.plotting import (gallery_indices, plot_history, plot_per_class_iou, plot_seed_study,
+                              show_gallery)
 from helpers.training import (LIVE_RECIPES, RECIPES, UNET, evaluate_model, load_training_data,
                               save_model_weights, save_selection, train_recipe)
 
@@ -92,7 +127,7 @@ for name, f in zip(CLASS_NAMES, freq):
     print(f"{name:10s} {100 * f:5.1f} % of training pixels")
 
 # %%
-show_gallery(x_train, y_train.argmax(-1), n=4, title="Training images and their masks")
+show_gallery(x_train, y_train.argmax(-1), indices=gallery_indices(y_train.argmax(-1)), title="Training images and their masks")
 
 # %% [markdown]
 # The **test split stays in its box** until section 7: we compare and select on validation data only,
@@ -223,7 +258,7 @@ for split in ("val", "test"):
         print(f"  {RECIPES[key].label:44s} {S.describe_range(summary[key])}")
 
 # %%
-import matplotlib.pyplot as plt  # noqa: E402  (two panels side by side)
+import matplotlib.pyplot as plt
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
 labels = {k: RECIPES[k].label.split(" ", 1)[0] + " " + RECIPES[k].label.split(" ", 1)[1][:22] for k in keys}
@@ -316,14 +351,14 @@ print(f"study, same recipe: test mean IoU {S.describe_range(test_range)}")
 plot_per_class_iou(test["per_class_iou"], CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
 
 # %%
-show_gallery(x_test, m_test, test["pred"], n=4, title=f"Test predictions of {RECIPES[selected].label}")
+show_gallery(x_test, m_test, test["pred"], indices=gallery_indices(m_test, test["pred"]), title=f"Test predictions of {RECIPES[selected].label}")
 
 # %% [markdown]
 # And the question's recipe, on **validation** images (its test numbers would add nothing to a choice
 # already made):
 
 # %%
-show_gallery(x_val, m_val, val["a"]["pred"], n=4, title=f"Validation predictions of {RECIPES['a'].label}")
+show_gallery(x_val, m_val, val["a"]["pred"], indices=gallery_indices(m_val, val["a"]["pred"]), title=f"Validation predictions of {RECIPES['a'].label}")
 
 # %% [markdown]
 # ## 9. What the question's metric and accuracy said
@@ -397,7 +432,10 @@ claim(loss_a[-1] < loss_a[0], "recipe (a)'s validation loss went down over train
 # - **Monitor a correct, dataset-level IoU on validation data** (`val_mean_iou` from
 #   `StreamingMeanIoU`, which tells Keras that higher is better, so `ModelCheckpoint` and
 #   `EarlyStopping` with `mode="auto"` do the right thing), and look at per-class IoU: it is what you
-#   will report, and it exposes a class the model gives up on.
+#   will report, and it exposes a class the model gives up on. Name the metric: `StreamingMeanIoU`
+#   logs `mean_iou`, Keras's `MeanIoU` logs `mean_io_u` (then `mean_io_u_1`, …). A
+#   `ModelCheckpoint(monitor="val_mean_iou", save_best_only=True)` that cannot find its key warns and
+#   saves every epoch ([troubleshooting, entry 18](../docs/troubleshooting.md#metric-name)).
 # - Keep the **training loss** in view too, to see whether optimisation works at all; cross-entropy is
 #   a good loss to *train* with (alone or with a Jaccard term), not a good number to *select* with.
 # - **Accuracy** is not enough on imbalanced data, and a metric is only worth monitoring once it has

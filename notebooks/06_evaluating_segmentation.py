@@ -16,7 +16,7 @@
 # %% [markdown]
 # # 06 · Evaluating segmentation honestly
 #
-# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/06_evaluating_segmentation.ipynb)
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/06_evaluating_segmentation.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/iou-lab/iou-lab/blob/main/notebooks/06_evaluating_segmentation.ipynb) [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/iou-lab/iou-lab/main?urlpath=lab/tree/notebooks/06_evaluating_segmentation.ipynb)
 #
 # A single "mIoU = 0.9" hides a lot: which convention, which split, which classes, which images. In
 # this notebook we evaluate one trained model from notebook 05 every way that matters, see why the
@@ -34,23 +34,58 @@
 # are not cached.
 
 # %%
-# Set-up (run me first). In JupyterLab this only makes `helpers` importable; on Google Colab it also
-# fetches the course once. It never installs packages: Colab's own TensorFlow, Keras and ipywidgets run.
-import os, sys, subprocess
+# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-REPO_URL = "https://github.com/iou-lab/iou-lab"
-if "google.colab" in sys.modules:
-    if not os.path.isdir("/content/iou-lab"):
-        subprocess.run(["git", "clone", "--depth", "1", REPO_URL, "/content/iou-lab"], check=True)
-    os.chdir("/content/iou-lab/notebooks")
-    sys.path.insert(0, "/content/iou-lab")
-else:
-    try:
-        import helpers  # installed by `make lab` / `pip install -e .`
-    except ImportError:
-        sys.path.insert(0, os.path.abspath(".."))  # running from notebooks/ without installing
-from helpers.runtime import import_tensorflow_quietly
-_ = import_tensorflow_quietly()  # TensorFlow's start-up banner would otherwise fill a cell's output
+REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "/content/iou-lab"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "/kaggle/working/iou-lab"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
 
 # %%
 import numpy as np
@@ -179,9 +214,11 @@ print(f"images below 0.6: {int(np.sum(image_ious < 0.6))} of {len(image_ious)}")
 show_gallery(x_test, m_test, pred, indices=worst, title="The four worst test images")
 
 # %% [markdown]
-# Looking at the worst images is the fastest way to learn what a model gets wrong: here, typically a
-# thin line that is partly missed, a shape confused with another, or stray pixels of a class that is
-# not in the image.
+# Looking at the worst images is the fastest way to learn what a model gets wrong. Read each row with
+# three questions: is a whole shape given the wrong class (a different colour in the prediction than in
+# the truth)? Are there stray pixels of a class that is not in the image (each one makes that class
+# count, with IoU 0, in the image's mean)? Is a thin line partly missed? The typical images above show
+# which of these mistakes are rare and which are everywhere.
 
 # %% [markdown]
 # ## 5. A void label around boundaries
@@ -234,6 +271,27 @@ show_masks(x_test[image], m_void[image], pred[image], title=f"Test image #{image
 # 6. **Predictions**: argmax of the softmax (or the threshold, for binary tasks), at which resolution.
 # 7. **Per-class IoU** next to the mean, and pixel accuracy only as a complement.
 # 8. **Implementation**: which function computed it, ideally cross-checked against a second one.
+#
+# **"Should mean IoU include the background?"** Both numbers are honest; they answer different
+# questions, and a large, easy background class lifts the mean. Public benchmarks differ: Pascal VOC
+# averages its object classes *and* background; Cityscapes has no background class (unlabelled pixels
+# are void and ignored); binary tasks (medical images, defects) usually report the object's IoU or Dice
+# alone. Keras's `MeanIoU` averages every class present; `keras.metrics.IoU(num_classes=C,
+# target_class_ids=[1, ..., C-1])` averages the classes you name. Whichever you report, say which, and
+# give the per-class IoU next to it. For the model above:
+
+# %% tags=["nbval-check-output"]
+import keras
+
+without_background = float(np.nanmean(per_class[1:]))
+objects_only = keras.metrics.IoU(num_classes=5, target_class_ids=[1, 2, 3, 4])
+objects_only.update_state(m_test, pred)
+print(f"mean IoU with background {dataset_miou:.3f}, without background {without_background:.3f} "
+      f"(keras.metrics.IoU over classes 1-4: {float(objects_only.result()):.3f})")
+assert abs(float(objects_only.result()) - without_background) < 1e-6
+
+# %% [markdown]
+# *Asked whether mean IoU should include the background?* [Troubleshooting, entry 16](../docs/troubleshooting.md#background).
 #
 # For the model above, such a report reads like this:
 

@@ -44,16 +44,19 @@ def _labels(y_true, y_pred):
     elif y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
         y_true = tf.squeeze(y_true, axis=-1)  # label maps with a channel, (B, H, W, 1)
     elif y_true.shape.rank != y_pred.shape.rank - 1:
-        raise ValueError(f"y_true {y_true.shape} does not fit y_pred {y_pred.shape}: pass one-hot masks "
-                         f"(..., {num_classes}) or integer label maps (...) or (..., 1).")
+        raise ValueError(
+            f"y_true {y_true.shape} does not fit y_pred {y_pred.shape}: pass one-hot masks "
+            f"(..., {num_classes}) or integer label maps (...) or (..., 1)."
+        )
     return tf.cast(y_true, tf.int32), tf.argmax(y_pred, axis=-1, output_type=tf.int32), num_classes
 
 
 def _confusion_matrix(t, p, num_classes, valid):
     """(C, C) int32 counts, rows true, columns predicted; static sizes, so XLA can compile it."""
     ids = tf.reshape(tf.where(valid, t * num_classes + p, 0), [-1])
-    counts = tf.math.unsorted_segment_sum(tf.reshape(tf.cast(valid, tf.int32), [-1]), ids,
-                                          num_segments=num_classes * num_classes)
+    counts = tf.math.unsorted_segment_sum(
+        tf.reshape(tf.cast(valid, tf.int32), [-1]), ids, num_segments=num_classes * num_classes
+    )
     return tf.reshape(counts, (num_classes, num_classes))
 
 
@@ -65,9 +68,11 @@ def _valid_pixels(t, num_classes, ignore_index=None):
     keep = tf.ones_like(t, tf.bool) if ignore_index is None else tf.not_equal(t, ignore_index)
     in_range = (t >= 0) & (t < num_classes)
     tf.debugging.assert_equal(
-        tf.reduce_all(in_range | ~keep), True,
+        tf.reduce_all(in_range | ~keep),
+        True,
         message=f"y_true has labels outside [0, {num_classes}); check num_classes, or mark void pixels "
-        "with one label and pass ignore_index (e.g. 255).")
+        "with one label and pass ignore_index (e.g. 255).",
+    )
     return keep & in_range
 
 
@@ -118,16 +123,20 @@ class StreamingMeanIoU(keras.metrics.Metric):
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2 (one per softmax channel), got {num_classes!r}.")
         if ignore_index is not None and 0 <= ignore_index < num_classes:
-            raise ValueError(f"ignore_index={ignore_index} is a real class; use a label outside "
-                             f"[0, {num_classes}), e.g. 255.")
+            raise ValueError(
+                f"ignore_index={ignore_index} is a real class; use a label outside [0, {num_classes}), e.g. 255."
+            )
         self.num_classes, self.ignore_index = num_classes, ignore_index
-        self.total_cm = self.add_variable(shape=(num_classes, num_classes), initializer="zeros",
-                                          dtype="int64", name="confusion_matrix")
+        self.total_cm = self.add_variable(
+            shape=(num_classes, num_classes), initializer="zeros", dtype="int64", name="confusion_matrix"
+        )
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         if sample_weight is not None:
-            raise ValueError("StreamingMeanIoU counts pixels exactly; instead of sample_weight, label the "
-                             "pixels to leave out with ignore_index (e.g. 255).")
+            raise ValueError(
+                "StreamingMeanIoU counts pixels exactly; instead of sample_weight, label the "
+                "pixels to leave out with ignore_index (e.g. 255)."
+            )
         y_pred = tf.convert_to_tensor(y_pred)
         if y_pred.shape[-1] != self.num_classes:
             raise ValueError(f"y_pred has {y_pred.shape[-1]} channels but num_classes={self.num_classes}.")
@@ -142,8 +151,12 @@ class StreamingMeanIoU(keras.metrics.Metric):
         self.total_cm.assign(tf.zeros_like(self.total_cm))
 
     def get_config(self):
-        return {"num_classes": self.num_classes, "ignore_index": self.ignore_index,
-                "name": self.name, "dtype": self.dtype}
+        return {
+            "num_classes": self.num_classes,
+            "ignore_index": self.ignore_index,
+            "name": self.name,
+            "dtype": self.dtype,
+        }
 
 
 def soft_jaccard_loss(y_true, y_pred):

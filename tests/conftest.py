@@ -1,20 +1,12 @@
-"""Shared fixtures and set-up for the unit tests.
+"""Fixtures shared by the unit tests (the environment, Agg and quiet TensorFlow, is set in the root
+conftest.py, for nbval too).
 
-(The environment, Agg and quiet TensorFlow, is set in the root conftest.py, for nbval too.)
-
-- ``rng``: a fresh, seeded NumPy generator per test.
-- ``label_pair``: a small (truth, prediction) batch of 5-class label maps with a known confusion matrix.
-- ``close_figures``: closes every pyplot figure after a test that asks for it.
+- ``label_pair``: a small (truth, prediction) batch of 5-class label maps with a known confusion
+  matrix, for every module that counts pixels (metrics, data, ...).
 """
 
 import numpy as np
 import pytest
-
-
-@pytest.fixture
-def rng():
-    """A NumPy generator seeded per test, so tests never share random state."""
-    return np.random.default_rng(0)
 
 
 @pytest.fixture
@@ -26,12 +18,3 @@ def label_pair():
     for t, p in zip(y_true.ravel(), y_pred.ravel()):
         cm[t, p] += 1
     return y_true, y_pred, 5, cm
-
-
-@pytest.fixture
-def close_figures():
-    """Close every pyplot figure after the test (figures made by pyplot stay open otherwise)."""
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")

@@ -1,4 +1,5 @@
 """helpers.buggy: pin the question's functions' behaviour (the course teaches from these numbers)."""
+
 import numpy as np
 import pytest
 
@@ -46,7 +47,7 @@ def test_saturated_float32_softmax_is_seen():
     assert tf.cast(one_pixel, tf.int32).numpy().tolist() == [1, 0, 0, 0, 0]  # survives the cast
     lab, y, _, _, _ = _setup()
     z = 40.0 * y  # logits 40 apart; NumPy's softmax rounds exactly (TF's batched CPU kernel may not)
-    saturated = (np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True))
+    saturated = np.exp(z - z.max(-1, keepdims=True)) / np.exp(z - z.max(-1, keepdims=True)).sum(-1, keepdims=True)
     assert saturated.dtype == np.float32 and (saturated.max(-1) == 1.0).all()
     assert float(buggy.mean_iou(y, saturated)) == 1.0  # the metric now reads 1.0, not 0.4627
     wrong = np.roll(saturated, 1, axis=-1)  # saturated and wrong everywhere: seen too, and lower
@@ -116,7 +117,8 @@ def test_fix_stages_converge_to_the_reference():
     noisy = np.where(rng.uniform(size=lab.shape) < 0.3, rng.integers(0, 5, lab.shape), lab)
     probs = 0.6 * np.eye(5, dtype=np.float32)[noisy] + 0.08
     assert float(buggy.mean_iou_stage(y, probs, 0)) == float(buggy.mean_iou(y, probs))
-    assert float(buggy.mean_iou_stage(y, probs, 4)) == pytest.approx(M.mean_iou(lab, noisy, num_classes=5, per_image=True), abs=1e-6)
+    per_image = M.mean_iou(lab, noisy, num_classes=5, per_image=True)
+    assert float(buggy.mean_iou_stage(y, probs, 4)) == pytest.approx(per_image, abs=1e-6)
     assert float(buggy.mean_iou_stage(y, probs, 5)) == pytest.approx(M.mean_iou(lab, noisy, num_classes=5), abs=1e-6)
     assert len(buggy.FIX_STAGES) == 6
     with pytest.raises(ValueError, match="stage"):

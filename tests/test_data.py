@@ -341,3 +341,9 @@ def test_helpers_bad_input():
         class_frequencies([0, 3], num_classes=3)
     with pytest.raises(ValueError, match="integer"):
         class_frequencies(np.array([0.5, 1.0]))
+
+
+def test_class_frequencies_are_the_confusion_matrix_row_shares(label_pair):
+    y_true, y_pred, c, cm = label_pair
+    np.testing.assert_allclose(class_frequencies(y_true, num_classes=c), cm.sum(axis=1) / cm.sum())
+    np.testing.assert_allclose(class_frequencies(y_pred, num_classes=c), cm.sum(axis=0) / cm.sum())

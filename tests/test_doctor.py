@@ -1,4 +1,5 @@
 """helpers.doctor from a terminal, with a broken TensorFlow, and "not installed" vs "fails to import"."""
+
 import os
 import subprocess
 import sys
@@ -23,8 +24,9 @@ def run_doctor(extra_path=None, **env_overrides):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **env_overrides}
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join([str(extra_path), str(ROOT)])
-    return subprocess.run([sys.executable, "-m", "helpers.doctor"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "helpers.doctor"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def test_python_m_helpers_doctor_from_a_terminal():
@@ -54,14 +56,17 @@ def test_not_installed_and_fails_to_import_are_told_apart(tmp_path, monkeypatch)
     broken = doctor.probe_import("course_pkg_with_missing_dep")
     assert (missing.installed, missing.describe()) == (False, "not installed")
     assert broken.installed and broken.version is None
-    assert broken.describe() == ("installed but fails to import "
-                                 "(ModuleNotFoundError: No module named 'course_dep_that_is_missing')")
+    assert broken.describe() == (
+        "installed but fails to import (ModuleNotFoundError: No module named 'course_dep_that_is_missing')"
+    )
 
 
 def test_report_names_the_right_fix_for_each_case(monkeypatch, capsys):
     real = doctor._probe
-    fakes = {"tensorflow": doctor.Probe("tensorflow"),
-             "numpy": doctor.Probe("numpy", error="ImportError: numpy.core.multiarray failed to import")}
+    fakes = {
+        "tensorflow": doctor.Probe("tensorflow"),
+        "numpy": doctor.Probe("numpy", error="ImportError: numpy.core.multiarray failed to import"),
+    }
     monkeypatch.setattr(doctor, "_probe", lambda name: fakes.get(name) or real(name))
     assert doctor.doctor() is False
     out = capsys.readouterr().out
@@ -75,8 +80,11 @@ def test_broken_tensorflow_on_colab_is_never_fixed_by_pip(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     real = doctor._probe
-    monkeypatch.setattr(doctor, "_probe", lambda name: doctor.Probe(name, error="AttributeError: x")
-                        if name == "tensorflow" else real(name))
+    monkeypatch.setattr(
+        doctor,
+        "_probe",
+        lambda name: doctor.Probe(name, error="AttributeError: x") if name == "tensorflow" else real(name),
+    )
     tf = {f.name: f for f in doctor.diagnose()}["TensorFlow"]
     assert not tf.ok and "Disconnect and delete runtime" in tf.fix and "do not pip-install TensorFlow" in tf.fix
 

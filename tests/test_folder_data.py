@@ -1,5 +1,6 @@
 """helpers.folder_data (a folder of images and masks -> tf.data at 224 x 224), helpers.report (the
 checklist of notebook 06 as Markdown) and the checks of notebook 07."""
+
 import sys
 
 import numpy as np
@@ -64,8 +65,9 @@ def test_a_real_palette_png_as_in_pascal_voc(tmp_path):
     img.putpalette([v for colour in voc for v in colour] + [0] * 3 * 252 + [224, 224, 192])
     img.save(tmp_path / "masks" / "a.png")
     PIL.fromarray(np.zeros((3, 3, 3), np.uint8)).save(tmp_path / "images" / "a.jpg")
-    _, got = _all(F.load_folder(tmp_path, num_classes=3, size=3, palette=voc, void_colour=(224, 224, 192),
-                                one_hot=False))
+    _, got = _all(
+        F.load_folder(tmp_path, num_classes=3, size=3, palette=voc, void_colour=(224, 224, 192), one_hot=False)
+    )
     assert got.tolist() == [labels.tolist()]  # TensorFlow decodes palette PNGs to colours; the palette maps them back
     with pytest.raises(ValueError, match="colour mask"):
         F.load_folder(tmp_path, num_classes=3)
@@ -85,11 +87,14 @@ def test_label_map_renames_pet_style_trimaps(tmp_path):
         _all(F.load_folder(tmp_path, num_classes=2, size=2))  # 3 is neither a class nor void
 
 
-@pytest.mark.parametrize("layout, match", [
-    ("no_masks", "is not a folder"),
-    ("missing_mask", "have no mask"),
-    ("no_images", "no .png/.jpg images"),
-])
+@pytest.mark.parametrize(
+    "layout, match",
+    [
+        ("no_masks", "is not a folder"),
+        ("missing_mask", "have no mask"),
+        ("no_images", "no .png/.jpg images"),
+    ],
+)
 def test_bad_folders_name_the_fix(tmp_path, layout, match):
     (tmp_path / "images").mkdir()
     if layout != "no_masks":
@@ -157,9 +162,16 @@ def test_report_numbers_come_from_the_confusion_matrix():
     t[t == 3] = 0
     p[p == 3] = 1  # class 3 absent from both
     cm = M.confusion_matrix(t, p, num_classes=4)
-    text = evaluation_report(cm, class_names=["bg", "a", "b", "c"], data="500 pixels", void="none", model="noise",
-                             predictions="argmax", implementation="numpy",
-                             cross_check=("helpers.metrics.mean_iou", M.mean_iou(t, p, num_classes=4)))
+    text = evaluation_report(
+        cm,
+        class_names=["bg", "a", "b", "c"],
+        data="500 pixels",
+        void="none",
+        model="noise",
+        predictions="argmax",
+        implementation="numpy",
+        cross_check=("helpers.metrics.mean_iou", M.mean_iou(t, p, num_classes=4)),
+    )
     miou = M.mean_iou(t, p, num_classes=4)
     assert f"**Mean IoU {miou:.4f}**" in text
     for name, v in zip(["bg", "a", "b"], M.per_class_iou(t, p, num_classes=4)):
@@ -178,12 +190,15 @@ def test_report_marks_what_the_caller_did_not_state_and_disagreements():
     assert "differs: find out why" in text
 
 
-@pytest.mark.parametrize("cm, names, match", [
-    (np.ones((2, 3), int), ["a", "b"], "square"),
-    (np.ones((2, 2)), ["a", "b"], "integer"),
-    (np.ones((2, 2), int), ["a"], "one name per class"),
-    (np.zeros((2, 2), int), ["a", "b"], "empty"),
-])
+@pytest.mark.parametrize(
+    "cm, names, match",
+    [
+        (np.ones((2, 3), int), ["a", "b"], "square"),
+        (np.ones((2, 2)), ["a", "b"], "integer"),
+        (np.ones((2, 2), int), ["a"], "one name per class"),
+        (np.zeros((2, 2), int), ["a", "b"], "empty"),
+    ],
+)
 def test_report_rejects_bad_input(cm, names, match):
     with pytest.raises(ValueError, match=match):
         evaluation_report(cm, class_names=names)

@@ -253,3 +253,76 @@ def test_under_mirrored_strategy_with_two_logical_cpus():
     out = subprocess.run([sys.executable, "-c", MIRRORED], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
     assert "OK" in out.stdout
+
+
+# --- XLA, Keras conventions (issue 11) ---------------------------------------------------------
+def test_direction_is_up_and_classes_are_registered():
+    assert StreamingMeanIoU(3)._direction == "up"
+    assert keras.saving.get_registered_name(StreamingMeanIoU) == "iou_lab>StreamingMeanIoU"
+    assert keras.saving.get_registered_name(batch_mean_iou) == "iou_lab>batch_mean_iou"
+
+
+@pytest.mark.parametrize("y_form", ["sparse", "one_hot", "channel"])
+def test_update_state_under_xla_equals_eager_exactly(y_form):
+    rng = np.random.default_rng(3)
+    lab = rng.integers(0, 4, (6, 5, 5))
+    lab[0, 0, :3] = 255
+    pred = _probs(rng.integers(0, 4, lab.shape), 4, rng)
+    y = {"sparse": lab, "channel": lab[..., None],
+         "one_hot": np.eye(4, dtype=np.float32)[np.where(lab == 255, 0, lab)] * (lab != 255)[..., None]}[y_form]
+    eager, xla = StreamingMeanIoU(4, ignore_index=255), StreamingMeanIoU(4, ignore_index=255)
+    step = tf.function(xla.update_state, jit_compile=True)
+    for part in (slice(0, 2), slice(2, 6)):
+        eager.update_state(y[part], pred[part])
+        step(tf.constant(y[part]), tf.constant(pred[part]))
+    want = M.confusion_matrix(lab, pred.argmax(-1), num_classes=4, ignore_index=255)
+    np.testing.assert_array_equal(xla.confusion_matrix().numpy(), want)
+    np.testing.assert_array_equal(eager.confusion_matrix().numpy(), want)
+    assert float(xla.result()) == float(eager.result())
+    assert float(xla.result()) == pytest.approx(M.mean_iou(lab, pred.argmax(-1), num_classes=4, ignore_index=255),
+                                                abs=1e-7)
+
+
+@pytest.mark.parametrize("bad", [7, -1])
+def test_bad_labels_under_xla_make_the_result_nan_and_reading_it_eagerly_raises(bad):
+    lab = np.array([[0, 1], [2, bad]])
+    pred = np.eye(3, dtype=np.float32)[[[0, 1], [2, 2]]]
+    m = StreamingMeanIoU(3)
+
+    @tf.function(jit_compile=True)
+    def step(t, p):  # assertions are compiled away here: the metric must still not give a number
+        m.update_state(t, p)
+        return m.result(), m.per_class_iou()
+
+    value, per_class = step(tf.constant(lab), tf.constant(pred))
+    assert np.isnan(float(value)) and np.all(np.isnan(per_class.numpy()))
+    assert int(m.invalid_pixels.numpy()) == 1
+    for read in (m.result, m.per_class_iou, m.confusion_matrix):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"1 pixel with a bad label.*ignore_index=255"):
+            read()
+    m.reset_state()
+    assert float(m.result()) == 0.0
+    # batch_mean_iou has no state: NaN for that batch under XLA, an error eagerly
+    assert np.isnan(float(tf.function(batch_mean_iou, jit_compile=True)(tf.constant(lab), tf.constant(pred))))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="outside"):
+        batch_mean_iou(lab, pred)
+
+
+def test_batch_mean_iou_under_xla_equals_eager():
+    rng = np.random.default_rng(4)
+    lab = rng.integers(0, 5, (3, 6, 6))
+    pred = _probs(rng.integers(0, 5, lab.shape), 5, rng)
+    y = np.eye(5, dtype=np.float32)[lab]
+    assert float(tf.function(batch_mean_iou, jit_compile=True)(y, pred)) == float(batch_mean_iou(y, pred))
+
+
+def test_argmax_ties_and_many_classes_match_numpy():
+    # the first maximum wins, as in np.argmax, for the unrolled (<= 16 classes) and the tf.argmax path
+    for c in (3, 20):
+        rng = np.random.default_rng(c)
+        pred = rng.integers(0, 3, (4, 7, c)).astype(np.float32)  # many ties
+        lab = rng.integers(0, c, (4, 7))
+        m = StreamingMeanIoU(c)
+        m.update_state(lab, pred)
+        np.testing.assert_array_equal(m.confusion_matrix().numpy(),
+                                      M.confusion_matrix(lab, pred.argmax(-1), num_classes=c))

@@ -1,19 +1,24 @@
 """tools/learner_copies.py: learners work on git-ignored copies that course updates never overwrite."""
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
-import learner_copies  # noqa: E402
+import learner_copies
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_course(folder: Path, text: str = "print(1)") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    nb = {"cells": [{"cell_type": "code", "source": text, "metadata": {}, "outputs": [], "execution_count": None}],
-          "metadata": {"jupytext": {"formats": "ipynb,py:percent"}}, "nbformat": 4, "nbformat_minor": 5}
+    nb = {
+        "cells": [{"cell_type": "code", "source": text, "metadata": {}, "outputs": [], "execution_count": None}],
+        "metadata": {"jupytext": {"formats": "ipynb,py:percent"}},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     path = folder / "01_lesson.ipynb"
     path.write_text(json.dumps(nb))
     return path

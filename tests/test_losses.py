@@ -164,3 +164,189 @@ def test_losses_train_in_keras():
         model.compile(optimizer="adam", loss=loss)
         h = model.fit(x, y, epochs=2, batch_size=4, verbose=0)
         assert np.all(np.isfinite(h.history["loss"]))
+
+
+# --- ignore_index, bad labels, dtypes (issue 11) -------------------------------------------------
+FUNCTIONS = {
+    "jaccard": L.soft_jaccard_loss,
+    "jaccard_pooled": lambda y, p, **kw: L.soft_jaccard_loss(y, p, pooled=True, **kw),
+    "dice": L.soft_dice_loss,
+    "ce_jaccard": lambda y, p, **kw: L.ce_jaccard_loss(0.5, **kw)(y, p),
+    "lovasz": L.lovasz_softmax_loss,
+}
+
+
+def _with_void(seed=0, shape=(3, 8, 8), fraction=0.2):
+    lab, _ = _truth(seed, shape)
+    void = np.random.default_rng(seed + 100).uniform(size=shape) < fraction
+    return np.where(void, 255, lab), void
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_ignore_index_equals_dropping_the_void_pixels(name):
+    lab, void = _with_void()
+    p = _soft(np.where(void, C - 1, lab), 0.5)  # void pixels predicted as the class absent from the truth
+    loss = FUNCTIONS[name]
+    dropped = float(loss(lab[~void], p[~void]))  # the kept pixels only, as one flat "image"
+    one_hot = np.eye(C, dtype=np.float32)[np.where(void, 0, lab)] * ~void[..., None]  # void: all-zero rows
+    for y_in in (lab, lab[..., None], one_hot):
+        assert float(loss(y_in, p, ignore_index=255)) == pytest.approx(dropped, abs=1e-6)
+    assert abs(float(loss(lab[~void], p[~void])) - float(loss(np.where(void, 0, lab), p))) > 1e-3  # void matters
+
+
+def _berman_lovasz_softmax_flat(probas, labels, ignore=None):
+    """NumPy port of bermanmaxim/LovaszSoftmax tensorflow/lovasz_losses_tf.py: lovasz_softmax(classes='present',
+    per_image=False, ignore=...): flatten, drop pixels labelled `ignore`, mean over present classes."""
+    c = probas.shape[-1]
+    probas, labels = probas.reshape(-1, c).astype(np.float64), labels.reshape(-1)
+    if ignore is not None:
+        keep = labels != ignore
+        probas, labels = probas[keep], labels[keep]
+    losses = []
+    for k in range(c):
+        fg = (labels == k).astype(np.float64)
+        if fg.sum() == 0:
+            continue
+        errors = np.abs(fg - probas[:, k])
+        order = np.argsort(-errors, kind="stable")
+        gt = fg[order]
+        inter = gt.sum() - np.cumsum(gt)
+        union = gt.sum() + np.cumsum(1 - gt)
+        jac = 1 - inter / union
+        grad = np.concatenate([jac[:1], np.diff(jac)])
+        losses.append(errors[order] @ grad)
+    return float(np.mean(losses))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lovasz_with_ignore_matches_bermans_reference(seed):
+    lab, void = _with_void(seed)
+    p = _soft(np.where(void, 0, lab), 0.4, seed=seed)
+    assert float(L.lovasz_softmax_loss(lab, p, ignore_index=255)) == pytest.approx(
+        _berman_lovasz_softmax_flat(p, lab, ignore=255), abs=1e-6)
+    clean = np.where(void, 0, lab)
+    assert float(L.lovasz_softmax_loss(clean, p)) == pytest.approx(_berman_lovasz_softmax_flat(p, clean), abs=1e-6)
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("bad", [C, -1, 255])
+def test_out_of_range_labels_raise_eagerly_and_in_tf_function(name, bad):
+    lab, _ = _truth()
+    p = _soft(lab, 0.5)
+    lab = lab.copy()
+    lab[0, 0, 0] = bad
+    loss = FUNCTIONS[name]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="outside"):
+        loss(lab, p)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="outside"):
+        tf.function(loss)(tf.constant(lab), tf.constant(p))
+    if bad != 255:  # ignore_index=255 does not excuse other labels
+        with pytest.raises(tf.errors.InvalidArgumentError, match="ignore_index=255"):
+            loss(lab, p, ignore_index=255)
+
+
+def test_all_zero_one_hot_rows_need_ignore_index():
+    lab, y = _truth()
+    y = y.copy()
+    y[0, 0, 0] = 0
+    for loss in FUNCTIONS.values():
+        with pytest.raises(tf.errors.InvalidArgumentError, match="all-zero pixels"):
+            loss(y, _soft(lab, 0.5))
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_bad_labels_under_xla_give_nan_loss_and_gradients(name):
+    # XLA (Keras's default on a GPU) compiles assertions away: the loss must not be a plausible number
+    lab, _ = _truth()
+    logits = tf.Variable(np.log(_soft(lab, 0.5)))
+    bad = lab.copy()
+    bad[0, 0, 0] = 7
+
+    @tf.function(jit_compile=True)
+    def value_and_grad(y):
+        with tf.GradientTape() as tape:
+            loss = FUNCTIONS[name](y, tf.nn.softmax(logits))
+        return loss, tape.gradient(loss, logits)
+
+    good_loss, good_grad = value_and_grad(tf.constant(lab))
+    assert np.isfinite(float(good_loss)) and np.all(np.isfinite(good_grad.numpy()))
+    assert float(good_loss) == pytest.approx(float(FUNCTIONS[name](lab, tf.nn.softmax(logits))), abs=1e-6)
+    bad_loss, bad_grad = value_and_grad(tf.constant(bad))
+    assert np.isnan(float(bad_loss))
+    assert np.all(np.isnan(bad_grad.numpy()))
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_float16_probabilities_are_summed_in_float32(name):
+    # 2 x 64 x 64 pixels: a float16 sum stops growing at 2048, so per-class sums would be wrong
+    lab, _ = _truth(shape=(2, 64, 64))
+    p16 = _soft(lab, 0.6).astype(np.float16)
+    got = FUNCTIONS[name](lab, p16)
+    assert got.dtype == tf.float32
+    assert float(got) == pytest.approx(float(FUNCTIONS[name](lab, p16.astype(np.float32))), abs=1e-6)
+    assert 0.05 < float(got) < 0.95
+
+
+def test_ignore_index_must_not_be_a_class():
+    lab, y = _truth()
+    for loss in FUNCTIONS.values():
+        with pytest.raises(ValueError, match="real class"):
+            loss(lab, y, ignore_index=2)
+    with pytest.raises(ValueError, match="ignore_index must be an int"):
+        L.SoftDiceLoss(ignore_index="255")
+
+
+# --- Keras Loss classes -------------------------------------------------------------------------
+CLASSES = {
+    "jaccard": (L.SoftJaccardLoss(), L.soft_jaccard_loss),
+    "jaccard_pooled": (L.SoftJaccardLoss(pooled=True, smooth=0.5),
+                       lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, smooth=0.5)),
+    "dice": (L.SoftDiceLoss(smooth=1.0), lambda y, p: L.soft_dice_loss(y, p, smooth=1.0)),
+    "ce_jaccard": (L.CEJaccardLoss(alpha=0.3), lambda y, p: L.ce_jaccard_loss(0.3)(y, p)),
+    "lovasz": (L.LovaszSoftmaxLoss(), L.lovasz_softmax_loss),
+}
+
+
+@pytest.mark.parametrize("name", CLASSES)
+def test_loss_classes_equal_the_functions_and_round_trip_their_config(name):
+    import keras
+
+    obj, fn = CLASSES[name]
+    lab, void = _with_void()
+    p = _soft(np.where(void, 0, lab), 0.5)
+    clean = np.where(void, 0, lab)
+    assert float(obj(clean, p)) == pytest.approx(float(fn(clean, p)), abs=1e-7)
+    config = obj.get_config()
+    assert config["ignore_index"] is None
+    clone = type(obj).from_config({**config, "ignore_index": 255})
+    assert clone.get_config() == {**config, "ignore_index": 255}
+    assert float(clone(lab, p)) == pytest.approx(float(fn(lab[~void], p[~void])), abs=1e-6)
+    # registered with Keras, so load_model finds it without custom_objects
+    assert keras.saving.get_registered_name(type(obj)) == f"iou_lab>{type(obj).__name__}"
+    restored = keras.losses.deserialize(keras.losses.serialize(clone))
+    assert type(restored) is type(obj) and restored.get_config() == clone.get_config()
+
+
+def test_contract_signatures_and_registered_functions():
+    import inspect
+
+    import keras
+
+    params = {cls: {k: v.default for k, v in inspect.signature(cls).parameters.items()
+                    if k not in ("name", "reduction", "dtype")}
+              for cls in (L.SoftJaccardLoss, L.SoftDiceLoss, L.CEJaccardLoss, L.LovaszSoftmaxLoss)}
+    assert params == {
+        L.SoftJaccardLoss: {"pooled": False, "smooth": None, "ignore_index": None},
+        L.SoftDiceLoss: {"smooth": 0.0, "ignore_index": None},
+        L.CEJaccardLoss: {"alpha": 0.5, "ignore_index": None},
+        L.LovaszSoftmaxLoss: {"ignore_index": None},
+    }
+    for fn in (L.soft_jaccard_loss, L.soft_dice_loss, L.lovasz_softmax_loss):
+        assert keras.saving.get_registered_name(fn) == f"iou_lab>{fn.__name__}"
+    assert isinstance(L.ce_jaccard_loss(0.5), L.CEJaccardLoss)
+
+
+def test_loss_classes_refuse_sample_weight_with_a_fix():
+    lab, y = _truth()
+    with pytest.raises(ValueError, match="ignore_index"):
+        L.SoftJaccardLoss()(lab, y, sample_weight=np.ones(3, np.float32))

@@ -85,9 +85,7 @@ def test_tiny_fit_runs():
     m = build_unet(base_filters=4, depth=2)
     # run_eagerly: tracing the training graph takes longer than the fit itself (~3x here);
     # the notebooks exercise the graph mode
-    m.compile(
-        optimizer=keras.optimizers.Adam(2e-3), loss="categorical_crossentropy", run_eagerly=True
-    )
+    m.compile(optimizer=keras.optimizers.Adam(2e-3), loss="categorical_crossentropy", run_eagerly=True)
     history = m.fit(x, one_hot(y), batch_size=8, epochs=1, verbose=0)
     loss = history.history["loss"]
     assert len(loss) == 1 and np.isfinite(loss[0])

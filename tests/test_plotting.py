@@ -6,15 +6,15 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.colors import to_rgb  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+from matplotlib.figure import Figure
 
-from helpers import CLASS_NAMES  # noqa: E402
-from helpers import plotting as P  # noqa: E402
-from helpers.metrics import confusion_matrix, mean_iou, per_class_iou  # noqa: E402
+from helpers import CLASS_NAMES
+from helpers import plotting as P
+from helpers.metrics import confusion_matrix, mean_iou, per_class_iou
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,8 +83,14 @@ def test_colorize_mask_pixel_colours():
     mask = np.array([[0, 1, 2], [3, 4, 255]])
     rgb = P.colorize_mask(mask)
     assert rgb.shape == (2, 3, 3) and rgb.dtype == np.float64
-    for (r, c), color in {(0, 0): P.CLASS_COLORS[0], (0, 1): P.CLASS_COLORS[1], (0, 2): P.CLASS_COLORS[2],
-                          (1, 0): P.CLASS_COLORS[3], (1, 1): P.CLASS_COLORS[4], (1, 2): P.IGNORE_COLOR}.items():
+    for (r, c), color in {
+        (0, 0): P.CLASS_COLORS[0],
+        (0, 1): P.CLASS_COLORS[1],
+        (0, 2): P.CLASS_COLORS[2],
+        (1, 0): P.CLASS_COLORS[3],
+        (1, 1): P.CLASS_COLORS[4],
+        (1, 2): P.IGNORE_COLOR,
+    }.items():
         np.testing.assert_allclose(rgb[r, c], to_rgb(color))
     # a trailing channel of 1, bool masks and integer-valued floats are accepted
     np.testing.assert_allclose(P.colorize_mask(mask[..., None]), rgb)
@@ -114,8 +120,7 @@ def test_blend_mask_alpha(example):
     image, y_true, _ = example
     np.testing.assert_allclose(P.blend_mask(image, y_true, alpha=0.0), image)
     np.testing.assert_allclose(P.blend_mask(image, y_true, alpha=1.0), P.colorize_mask(y_true))
-    np.testing.assert_allclose(P.blend_mask(image, y_true, alpha=0.25),
-                               0.75 * image + 0.25 * P.colorize_mask(y_true))
+    np.testing.assert_allclose(P.blend_mask(image, y_true, alpha=0.25), 0.75 * image + 0.25 * P.colorize_mask(y_true))
     # uint8 images are read as 0..255, grey images become RGB
     grey = np.full((16, 20), 255, dtype=np.uint8)
     np.testing.assert_allclose(P.blend_mask(grey, y_true, alpha=0.0), np.ones((16, 20, 3)))
@@ -356,8 +361,14 @@ class FakeHistory:
 
 
 def test_plot_history_runs_train_solid_val_dashed():
-    h1 = FakeHistory({"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8, 0.6],
-                      "mean_iou": [0.3, 0.5, 0.6], "val_mean_iou": [0.2, 0.4, 0.5]})
+    h1 = FakeHistory(
+        {
+            "loss": [1.0, 0.6, 0.4],
+            "val_loss": [1.1, 0.8, 0.6],
+            "mean_iou": [0.3, 0.5, 0.6],
+            "val_mean_iou": [0.2, 0.4, 0.5],
+        }
+    )
     h2 = {"loss": [0.9, 0.5], "mean_iou": [0.4, 0.6]}
     fig = P.plot_history({"cross-entropy": h1, "soft Jaccard": h2})
     png(fig)

@@ -1,4 +1,5 @@
 """helpers.plotting: runs drawn honestly (shared 0-1 IoU axis, continued runs, run colours), galleries, push maps."""
+
 import io
 
 import numpy as np
@@ -14,9 +15,13 @@ def _png(fig):
 
 
 def _hist(n, start=0.3, stop=0.8):
-    return {"loss": list(np.linspace(1.0, 0.3, n)), "val_loss": list(np.linspace(1.1, 0.4, n)),
-            "mean_iou": list(np.linspace(start, stop, n)), "question_mean_iou": [0.678, 0.681, 0.679, 0.680][:n],
-            "accuracy": list(np.linspace(0.95, 0.97, n))}
+    return {
+        "loss": list(np.linspace(1.0, 0.3, n)),
+        "val_loss": list(np.linspace(1.1, 0.4, n)),
+        "mean_iou": list(np.linspace(start, stop, n)),
+        "question_mean_iou": [0.678, 0.681, 0.679, 0.680][:n],
+        "accuracy": list(np.linspace(0.95, 0.97, n)),
+    }
 
 
 def test_iou_panels_share_one_0_1_axis_by_default():
@@ -52,13 +57,16 @@ def test_a_run_that_continues_another_is_drawn_after_it():
     assert every.axes[0].lines[0].get_xdata().tolist() == [3, 4]
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"continues": {"(e)": "(z)"}}, "not a run"),
-    ({"continues": {"(z)": "(b)"}}, "not in histories"),
-    ({"start_epoch": {"(e)": 0}}, "int >= 1"),
-    ({"start_epoch": {"(e)": 3}, "continues": {"(e)": "(b)"}}, "both"),
-    ({"continues": {"(e)": "(b)", "(b)": "(e)"}}, "cycle"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"continues": {"(e)": "(z)"}}, "not a run"),
+        ({"continues": {"(z)": "(b)"}}, "not in histories"),
+        ({"start_epoch": {"(e)": 0}}, "int >= 1"),
+        ({"start_epoch": {"(e)": 3}, "continues": {"(e)": "(b)"}}, "both"),
+        ({"continues": {"(e)": "(b)", "(b)": "(e)"}}, "cycle"),
+    ],
+)
 def test_continues_and_start_epoch_reject_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         P.plot_history({"(b)": _hist(2), "(e)": _hist(2)}, metrics=("loss",), **kwargs)

@@ -3,6 +3,7 @@
 The interpreters here are fakes: small shell scripts on a private PATH that answer the pre-flight's probe
 like a given Python would, and log how they were called (so a test can see that nothing was installed).
 """
+
 import ast
 import json
 import os
@@ -19,16 +20,23 @@ PREFLIGHT = ROOT / "tools" / "preflight.py"
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="fake interpreters are POSIX shell scripts")
 
 
-def fake_python(bin_dir: Path, name: str, version: str, *, ensurepip=True, system="Linux", machine="x86_64",
-                bits=64) -> Path:
+def fake_python(
+    bin_dir: Path, name: str, version: str, *, ensurepip=True, system="Linux", machine="x86_64", bits=64
+) -> Path:
     """Write ``bin_dir/name``: answers the probe as CPython ``version`` would; logs its arguments."""
-    info = {"version": [int(v) for v in version.split(".")], "executable": str(bin_dir / name), "bits": bits,
-            "system": system, "machine": machine, "implementation": "CPython", "venv": True,
-            "ensurepip": ensurepip, "libc": ["glibc", "2.36"]}
+    info = {
+        "version": [int(v) for v in version.split(".")],
+        "executable": str(bin_dir / name),
+        "bits": bits,
+        "system": system,
+        "machine": machine,
+        "implementation": "CPython",
+        "venv": True,
+        "ensurepip": ensurepip,
+        "libc": ["glibc", "2.36"],
+    }
     script = bin_dir / name
-    script.write_text("#!/bin/sh\n"
-                      f'echo "{name} $1" >> "{bin_dir}/calls.log"\n'
-                      f"echo '{json.dumps(info)}'\n")
+    script.write_text(f'#!/bin/sh\necho "{name} $1" >> "{bin_dir}/calls.log"\necho \'{json.dumps(info)}\'\n')
     script.chmod(0o755)
     return script
 
@@ -37,8 +45,9 @@ def run_preflight(bin_dir: Path, *args, python_env=None, interpreter=sys.executa
     env = {"PATH": str(bin_dir), "VENV": str(bin_dir / "no-venv-here"), "HOME": str(bin_dir)}
     if python_env:
         env["PYTHON"] = python_env
-    return subprocess.run([interpreter, str(PREFLIGHT), *args], env=env, cwd=bin_dir, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [interpreter, str(PREFLIGHT), *args], env=env, cwd=bin_dir, capture_output=True, text=True, timeout=120
+    )
 
 
 def calls(bin_dir: Path) -> str:
@@ -53,8 +62,16 @@ def test_only_python_3_10_stops_with_install_help_and_downloads_nothing(tmp_path
     assert result.returncode == 1
     err = result.stderr
     assert "3.10.12" in err and "outside 3.11-3.13" in err
-    for platform_help in ("Ubuntu / Debian", "deadsnakes", "python3.12-venv", "macOS", "brew install",
-                          "Windows", "winget", "Colab"):
+    for platform_help in (
+        "Ubuntu / Debian",
+        "deadsnakes",
+        "python3.12-venv",
+        "macOS",
+        "brew install",
+        "Windows",
+        "winget",
+        "Colab",
+    ):
         assert platform_help in err, platform_help
     assert "Nothing was downloaded" in err
     made = calls(tmp_path).split("\n")[:-1]
@@ -127,8 +144,9 @@ def test_preflight_source_is_valid_python_3_6():
 
 
 # a real Python 3.6 binary (pyenv's shims need bash on PATH, so the versions folder comes first)
-OLD_PYTHONS = [p for p in (*sorted(Path("/root/.pyenv/versions").glob("3.6*/bin/python3.6")), shutil.which("python3.6"))
-               if p]
+OLD_PYTHONS = [
+    p for p in (*sorted(Path("/root/.pyenv/versions").glob("3.6*/bin/python3.6")), shutil.which("python3.6")) if p
+]
 
 
 @pytest.mark.skipif(not OLD_PYTHONS, reason="no Python 3.6 on this machine")

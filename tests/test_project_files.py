@@ -1,4 +1,5 @@
 """The files around the course: licences, citation, Binder, the supported Python range, CI's steps."""
+
 import re
 import tomllib
 from pathlib import Path
@@ -13,8 +14,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_mit_licence_and_the_cc_by_sa_notice():
     assert (ROOT / "LICENSE").read_text().startswith("MIT License")
     notice = (ROOT / "NOTICE.md").read_text()
-    for needed in ("https://creativecommons.org/licenses/by-sa/4.0/", '"N.zay"', '"Timbus Calin"', "January 2021",
-                   "helpers/buggy.py"):
+    for needed in (
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+        '"N.zay"',
+        '"Timbus Calin"',
+        "January 2021",
+        "helpers/buggy.py",
+    ):
         assert needed in notice, needed
     readme = (ROOT / "README.md").read_text()
     assert "NOTICE.md" in readme and "(LICENSE)" in readme
@@ -44,8 +50,11 @@ def test_python_range_is_3_11_to_3_13_everywhere():
 
 
 def test_binder_installs_exactly_the_course_requirements():
-    lines = [l.strip() for l in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
-             if l.strip() and not l.startswith("#")]
+    lines = [
+        line.strip()
+        for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert lines == ["-r ../requirements.txt"]
 
 
@@ -61,6 +70,8 @@ def test_readme_points_to_the_doctor_binder_and_site():
     readme = (ROOT / "README.md").read_text()
     assert "python -m helpers.doctor" in readme
     assert "mybinder.org/badge_logo.svg" in readme and "make site" in readme and "my-notebooks/" in readme
+    for url in (course.colab_url, course.kaggle_url, course.binder_url):  # the README's badges follow course.py
+        assert url("00_start_here.ipynb") in readme, f"README.md: update the badge {url.__name__}"
 
 
 def test_make_lab_and_test_run_the_preflight_and_ci_builds_the_site():

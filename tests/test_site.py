@@ -3,6 +3,7 @@
 The build runs in a subprocess whose sockets all fail (a sitecustomize on PYTHONPATH), so a builder that
 fetched a theme, a template or a script from the web, or started a kernel (ZeroMQ over TCP), would fail here.
 """
+
 import json
 import re
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NB02 = ROOT / "notebooks" / "02_iou_from_first_principles.ipynb"
 
-NO_NETWORK = '''
+NO_NETWORK = """
 import socket
 def _refuse(*args, **kwargs):
     raise OSError("network access attempted during the site build (disabled by tests/test_site.py)")
@@ -22,7 +23,7 @@ for _name in ("connect", "connect_ex"):
     setattr(socket.socket, _name, _refuse)
 socket.create_connection = _refuse
 socket.getaddrinfo = _refuse
-'''
+"""
 
 
 def build_offline(tmp_path: Path, *notebooks: Path):
@@ -31,8 +32,14 @@ def build_offline(tmp_path: Path, *notebooks: Path):
     (guard / "sitecustomize.py").write_text(NO_NETWORK)
     out = tmp_path / "site"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(guard), "HOME": str(tmp_path)}
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(out),
-                             *map(str, notebooks)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_site.py"), "--out", str(out), *map(str, notebooks)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     return result, out
 
 
@@ -41,8 +48,9 @@ def test_network_guard_really_blocks(tmp_path):
     guard.mkdir()
     (guard / "sitecustomize.py").write_text(NO_NETWORK)
     probe = "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9', timeout=2)"
-    result = subprocess.run([sys.executable, "-c", probe], env={"PYTHONPATH": str(guard)}, capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env={"PYTHONPATH": str(guard)}, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "disabled by tests/test_site.py" in result.stderr
 
 
@@ -59,8 +67,11 @@ def test_page_shows_the_saved_outputs_and_static_figures(site02):
     saved = json.loads(NB02.read_text())
     pngs = sum("image/png" in o.get("data", {}) for c in saved["cells"] for o in c.get("outputs", []))
     assert pngs > 0 and page.count("data:image/png;base64,") >= pngs  # every saved figure, embedded
-    widgets = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {})
-                  for c in saved["cells"] for o in c.get("outputs", []))
+    widgets = sum(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        for c in saved["cells"]
+        for o in c.get("outputs", [])
+    )
     assert widgets > 0 and page.count("iou-site-widget-note") - 1 == widgets  # -1: the CSS rule
     assert "application/vnd.jupyter.widget-state+json" not in page
 

@@ -36,13 +36,17 @@ def _groups(runs):
 
 
 def test_study_is_complete(study, runs):
+    """At least 2 execution settings, at least 5 seeds, and every recipe in every (seed, setting) trained."""
     settings = set(study["settings"])
     assert len(settings) >= 2, "the study needs at least two execution settings"
-    seeds = {r["seed"] for r in runs}
-    assert len(seeds) >= 5, f"the study needs at least 5 seeds, has {sorted(seeds)}"
+    seeds_per_setting = {t: {r["seed"] for r in runs if r["setting"] == t} for t in settings}
+    assert max(len(s) for s in seeds_per_setting.values()) >= 5, f"the study needs >= 5 seeds: {seeds_per_setting}"
+    assert all(len(s) >= 2 for s in seeds_per_setting.values()), seeds_per_setting
     have = {(r["recipe"], r["seed"], r["setting"]) for r in runs}
-    missing = [(k, s, t) for k in RECIPES for s in seeds for t in settings if (k, s, t) not in have]
-    assert not missing, f"runs missing from the study: {missing[:5]} ..."
+    missing = [
+        (k, s, t) for t, seeds in seeds_per_setting.items() for s in seeds for k in RECIPES if (k, s, t) not in have
+    ]
+    assert not missing, f"incomplete (seed, setting) groups in the study: {missing[:5]} ..."
     for meta in study["settings"].values():
         assert {"tensorflow", "keras", "cpu", "config"} <= set(meta)
 
@@ -82,8 +86,10 @@ def test_accuracy_and_void_claims_of_notebook_06_hold_in_every_run(runs):
 
 
 def test_paired_difference_and_summary():
-    runs = [{"recipe": k, "seed": s, "setting": "x", "val_mean_iou": v, "val_per_class_iou": [v, v / 2]}
-            for (k, s, v) in [("a", 0, 0.5), ("b", 0, 0.7), ("a", 1, 0.6), ("b", 1, 0.55), ("b", 2, 0.9)]]
+    runs = [
+        {"recipe": k, "seed": s, "setting": "x", "val_mean_iou": v, "val_per_class_iou": [v, v / 2]}
+        for (k, s, v) in [("a", 0, 0.5), ("b", 0, 0.7), ("a", 1, 0.6), ("b", 1, 0.55), ("b", 2, 0.9)]
+    ]
     d = S.paired_difference(runs, "b", "a", "val_mean_iou")
     assert d["n"] == 2 and d["wins"] == 1
     assert d["min"] == pytest.approx(-0.05) and d["max"] == pytest.approx(0.2)

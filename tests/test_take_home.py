@@ -1,4 +1,5 @@
 """take_home/iou_keras.py: the code learners copy agrees with the course's references, also under XLA."""
+
 import importlib.util
 import pathlib
 
@@ -54,7 +55,7 @@ def test_mean_iou_caveat_batch_average_is_not_the_dataset_value():
     lab[:4], pred[:4] = 0, 0  # four images of background only, predicted perfectly: 1 each per batch
     y, probs = np.eye(5, dtype="float32")[lab], (0.6 * np.eye(5)[pred] + 0.08).astype("float32")
     dataset = M.mean_iou(lab, pred, num_classes=5)
-    batch_means = [float(T.mean_iou(y[i:i + 1], probs[i:i + 1])) for i in range(8)]
+    batch_means = [float(T.mean_iou(y[i : i + 1], probs[i : i + 1])) for i in range(8)]
     assert float(T.mean_iou(y, probs)) == pytest.approx(dataset, abs=1e-6)
     assert abs(np.mean(batch_means) - dataset) > 0.05
 
@@ -74,7 +75,7 @@ def test_streaming_metric_equals_the_reference_for_any_batch_size():
     for batch_size in (1, 3, 8):
         m = T.StreamingMeanIoU(num_classes=5)
         for i in range(0, 8, batch_size):
-            m.update_state(y[i:i + batch_size], probs[i:i + batch_size])
+            m.update_state(y[i : i + batch_size], probs[i : i + batch_size])
         assert float(m.result()) == pytest.approx(expected, abs=1e-6)
         assert int(np.sum(m.total_cm.numpy())) == lab.size
     m.reset_state()
@@ -103,8 +104,8 @@ def test_one_line_answer_agrees_with_the_streaming_metric():
     keras_metric = keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")
     ours = T.StreamingMeanIoU(num_classes=5)
     for i in range(0, 8, 3):
-        keras_metric.update_state(y[i:i + 3], probs[i:i + 3])
-        ours.update_state(y[i:i + 3], probs[i:i + 3])
+        keras_metric.update_state(y[i : i + 3], probs[i : i + 3])
+        ours.update_state(y[i : i + 3], probs[i : i + 3])
     assert float(keras_metric.result()) == pytest.approx(float(ours.result()), abs=1e-6)
     # the caveat: an all-zero one-hot row ("void") counts as class 0 for OneHotMeanIoU
     y_void = y.copy()
@@ -141,10 +142,16 @@ def test_everything_compiles_with_xla_and_the_metric_saves(tmp_path):
     x = np.random.default_rng(2).random((8, 12, 12, 3)).astype("float32")
     keras.utils.set_random_seed(0)
     model = _tiny_model()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7),
-                  loss=T.soft_jaccard_loss, jit_compile=True,
-                  metrics=[T.StreamingMeanIoU(num_classes=5), T.mean_iou,
-                           keras.metrics.OneHotMeanIoU(num_classes=5, name="keras_mean_iou")])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7),
+        loss=T.soft_jaccard_loss,
+        jit_compile=True,
+        metrics=[
+            T.StreamingMeanIoU(num_classes=5),
+            T.mean_iou,
+            keras.metrics.OneHotMeanIoU(num_classes=5, name="keras_mean_iou"),
+        ],
+    )
     model.fit(x, y, batch_size=4, epochs=1, verbose=0)
     scores = model.evaluate(x, y, batch_size=3, verbose=0, return_dict=True)
     pred = model.predict(x, verbose=0).argmax(-1)
@@ -152,8 +159,9 @@ def test_everything_compiles_with_xla_and_the_metric_saves(tmp_path):
     assert scores["keras_mean_iou"] == pytest.approx(scores["mean_iou"], abs=1e-5)
     path = tmp_path / "model.keras"
     model.save(path)
-    again = keras.models.load_model(path, custom_objects={"soft_jaccard_loss": T.soft_jaccard_loss,
-                                                          "mean_iou": T.mean_iou})
+    again = keras.models.load_model(
+        path, custom_objects={"soft_jaccard_loss": T.soft_jaccard_loss, "mean_iou": T.mean_iou}
+    )
     reloaded = again.evaluate(x, y, batch_size=3, verbose=0, return_dict=True)
     assert reloaded["mean_iou"] == pytest.approx(scores["mean_iou"], abs=1e-5)
     config = keras.saving.serialize_keras_object(T.StreamingMeanIoU(num_classes=5, ignore_index=255))

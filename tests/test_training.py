@@ -1,7 +1,7 @@
 """helpers.training: the API notebooks 05 and 06 use, on tiny data and one epoch.
 
 These tests never depend on the recipes' current epochs or learning rates (notebook 05 tunes them):
-they check what every recipe must do, on 8 images of 16 x 16 pixels and a 2-level UNet.
+they check what every recipe must do, on 4 random images and a 2-level UNet with 4 filters.
 """
 
 import dataclasses
@@ -17,7 +17,7 @@ from helpers import training as T
 TINY_UNET = {"base_filters": 4, "depth": 2}
 
 
-def _tiny_data(seed=0, n=8, size=16):
+def _tiny_data(seed=0, n=4, size=64):  # 64 x 64: the input size of the models cached_model builds
     rng = np.random.default_rng(seed)
     x = rng.uniform(size=(n, size, size, 3)).astype(np.float32)
     labels = rng.integers(0, T.NUM_CLASSES, (n, size, size))
@@ -30,48 +30,53 @@ def tiny(monkeypatch, tmp_path):
     """Tiny data instead of the shapes dataset, a tiny UNet, 1 epoch per recipe, a temporary cache."""
     x, y, labels = _tiny_data()
     monkeypatch.setattr(T, "UNET", TINY_UNET)
-    monkeypatch.setattr(T, "load_training_data", lambda: (x, y, x[:4], y[:4]))
+    monkeypatch.setattr(T, "load_training_data", lambda: (x, y, x[:2], y[:2]))
     monkeypatch.setattr(T, "CACHE_DIR", tmp_path / "cache")
     for key, recipe in list(T.RECIPES.items()):
         monkeypatch.setitem(T.RECIPES, key, dataclasses.replace(recipe, epochs=1))
     return x, y, labels
 
 
-def test_train_recipe_logs_the_three_metrics_side_by_side(tiny):
-    result = T.train_recipe("b", verbose=0)
+@pytest.fixture(scope="module")
+def trained_b():
+    """Recipe b trained once on the tiny set-up (with the metrics), shared by the tests that only read it."""
+    with pytest.MonkeyPatch.context() as mp:
+        x, y, _ = _tiny_data()
+        mp.setattr(T, "UNET", TINY_UNET)
+        mp.setitem(T.RECIPES, "b", dataclasses.replace(T.RECIPES["b"], epochs=1))
+        return T.train_recipe("b", data=(x, y, x[:2], y[:2]), verbose=0)
+
+
+def test_train_recipe_logs_the_three_metrics_side_by_side(trained_b):
+    result = trained_b
     assert isinstance(result, T.TrainResult) and result.recipe.key == "b"
     for key in ("loss", "accuracy", "question_mean_iou", "mean_iou"):
         assert len(result.history[key]) == 1 and len(result.history[f"val_{key}"]) == 1
     assert 0.0 <= result.history["mean_iou"][0] <= 1.0
     assert len(result.epoch_seconds) == 1 and result.seconds == pytest.approx(sum(result.epoch_seconds))
-    assert result.model.output_shape == (None, 16, 16, T.NUM_CLASSES)
+    assert result.model.output_shape == (None, 64, 64, T.NUM_CLASSES)
 
 
-def test_train_recipe_is_deterministic_for_a_seed(tiny):
+def test_train_recipe_is_deterministic_for_a_seed_and_monitor_false_skips_metrics(tiny):
     x, _, _ = tiny
-    a = T.train_recipe("c", verbose=0, seed=3, monitor=False).model.predict(x, verbose=0)
-    b = T.train_recipe("c", verbose=0, seed=3, monitor=False).model.predict(x, verbose=0)
-    np.testing.assert_allclose(a, b, atol=1e-6)
+    first = T.train_recipe("c", verbose=0, seed=3, monitor=False)
+    second = T.train_recipe("c", verbose=0, seed=3, monitor=False)
+    np.testing.assert_allclose(first.model.predict(x, verbose=0), second.model.predict(x, verbose=0), atol=1e-6)
+    assert set(first.history) == {"loss"}  # no metrics, no validation
 
 
-def test_monitor_false_skips_metrics_and_validation(tiny):
-    result = T.train_recipe("b", verbose=0, monitor=False)
-    assert set(result.history) == {"loss"}
-
-
-def test_fine_tuning_recipe_needs_the_weights_it_starts_from(tiny):
+def test_fine_tuning_recipe_needs_the_weights_it_starts_from(tiny, trained_b):
     assert T.RECIPES["e"].init_from == "b"
     with pytest.raises(ValueError, match="init_weights"):
         T.train_recipe("e", verbose=0)
-    base = T.train_recipe("b", verbose=0, monitor=False)
-    tuned = T.train_recipe("e", verbose=0, monitor=False, init_weights=base.model.get_weights())
+    tuned = T.train_recipe("e", verbose=0, monitor=False, init_weights=trained_b.model.get_weights())
     assert len(tuned.history["loss"]) == 1
 
 
-def test_evaluate_model_agrees_with_helpers_metrics(tiny):
+def test_evaluate_model_agrees_with_helpers_metrics(tiny, trained_b):
     x, _, labels = tiny
-    model = T.train_recipe("d", verbose=0, monitor=False).model
-    report = T.evaluate_model(model, x, labels, batch_size=4)
+    model = trained_b.model
+    report = T.evaluate_model(model, x, labels, batch_size=2)
     pred = model.predict(x, verbose=0).argmax(-1)
     np.testing.assert_array_equal(report["pred"], pred)
     assert report["mean_iou"] == pytest.approx(M.mean_iou(labels, pred, num_classes=T.NUM_CLASSES))
@@ -99,8 +104,9 @@ def test_cached_model_retrains_over_a_broken_file(tiny):
     assert trained_now
 
 
-def test_save_model_weights_returns_none_when_read_only(tiny, tmp_path, monkeypatch):
-    model = T.train_recipe("b", verbose=0, monitor=False).model
+def test_save_model_weights_returns_none_when_read_only(tiny, tmp_path, monkeypatch, trained_b):
+    model = trained_b.model
+    assert T.save_model_weights(model, "b") == T.CACHE_DIR / "recipe_b.weights.h5"
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     monkeypatch.setattr(T, "CACHE_DIR", blocker / "cache")  # cannot create a folder inside a file

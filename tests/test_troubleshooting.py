@@ -6,6 +6,7 @@ numbers the page quotes are the numbers the installed Keras / TensorFlow produce
 changes a behaviour an entry describes, that entry's test fails here (``make test``) and under Colab's
 versions (``make test-colab``).
 """
+
 import doctest
 import re
 from pathlib import Path
@@ -27,7 +28,7 @@ def _entries():
     out = []
     for i, m in enumerate(heads):
         end = heads[i + 1].start() if i + 1 < len(heads) else len(TEXT)
-        body = TEXT[m.end():end].split("\n## ", 1)[0]  # a trailing non-entry section is not part of it
+        body = TEXT[m.end() : end].split("\n## ", 1)[0]  # a trailing non-entry section is not part of it
         out.append((int(m.group(1)), m.group(2), body, TEXT.count("\n", 0, m.start()) + 1))
     return out
 
@@ -48,8 +49,9 @@ def test_every_code_block_is_an_executable_doctest():
         assert body.lstrip().startswith(">>> "), f"code block without >>> prompts:\n{body[:200]}"
 
 
-@pytest.mark.parametrize("number,heading,body", [(n, h, b) for n, h, b, _ in ENTRIES],
-                         ids=[f"entry{n:02d}" for n, *_ in ENTRIES])
+@pytest.mark.parametrize(
+    "number,heading,body", [(n, h, b) for n, h, b, _ in ENTRIES], ids=[f"entry{n:02d}" for n, *_ in ENTRIES]
+)
 def test_entry_has_cause_reproduction_fix_and_lesson(number, heading, body):
     for part in ("**Cause.**", "**Reproduce.**", "**Fix.**", "**Lesson:**"):
         assert part in body, f"entry {number} ({heading}) lacks {part}"
@@ -83,7 +85,7 @@ def _anchors(text):
 
 def test_every_entry_has_a_short_anchor_and_the_table_of_contents_lists_it():
     anchors = _anchors(TEXT)
-    for number, heading, body, _ in ENTRIES:
+    for number, heading, _body, _ in ENTRIES:
         before = TEXT.split(f"## {number}. {heading}", 1)[0].rstrip().splitlines()[-1]
         assert re.fullmatch(r'<a id="[a-z0-9-]+"></a>', before), f"entry {number}: put <a id=...></a> above it"
     toc = TEXT.split("\n## ", 1)[0]
@@ -97,5 +99,7 @@ def test_links_to_the_page_resolve_and_it_is_linked_from_readme_and_notebooks():
     for src in sources:
         for anchor in re.findall(r"troubleshooting\.md(?:#([a-z0-9-]*))?", src.read_text(encoding="utf-8")):
             linking.add(src.name)
-            assert not anchor or anchor in anchors, f"{src.name} links troubleshooting.md#{anchor}, which does not exist"
+            assert not anchor or anchor in anchors, (
+                f"{src.name} links troubleshooting.md#{anchor}, which does not exist"
+            )
     assert {"README.md", "00_start_here.py"} <= linking, linking

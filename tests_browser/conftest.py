@@ -64,8 +64,9 @@ class Lab:
         return f"{self.url}/lab/tree/{path}?reset&token={self.token}"
 
     def api(self, path: str, method: str = "GET"):
-        req = urllib.request.Request(f"{self.url}/api/{path}", method=method,
-                                     headers={"Authorization": f"token {self.token}"})
+        req = urllib.request.Request(
+            f"{self.url}/api/{path}", method=method, headers={"Authorization": f"token {self.token}"}
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             body = resp.read()
         return json.loads(body) if body else None
@@ -121,27 +122,33 @@ def artifacts() -> Path:
 def lab(tmp_path_factory, artifacts):
     """A private JupyterLab server rooted at the repository."""
     home = tmp_path_factory.mktemp("jupyter")
-    dirs = {name: home / name
-            for name in ("settings", "workspaces", "config", "data", "runtime", "ipython", "checkpoints")}
+    dirs = {
+        name: home / name for name in ("settings", "workspaces", "config", "data", "runtime", "ipython", "checkpoints")
+    }
     for d in dirs.values():
         d.mkdir()
     _write_settings(dirs["settings"])
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # the root conftest sets Agg for nbval; the kernel should use inline
     env.pop("JUPYTER_TOKEN", None)
-    env.update({
-        "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
-        "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
-        "JUPYTER_CONFIG_DIR": str(dirs["config"]),
-        "JUPYTER_DATA_DIR": str(dirs["data"]),  # also holds the notebook-trust database
-        "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
-        "IPYTHONDIR": str(dirs["ipython"]),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-    })
+    env.update(
+        {
+            "JUPYTERLAB_SETTINGS_DIR": str(dirs["settings"]),
+            "JUPYTERLAB_WORKSPACES_DIR": str(dirs["workspaces"]),
+            "JUPYTER_CONFIG_DIR": str(dirs["config"]),
+            "JUPYTER_DATA_DIR": str(dirs["data"]),  # also holds the notebook-trust database
+            "JUPYTER_RUNTIME_DIR": str(dirs["runtime"]),
+            "IPYTHONDIR": str(dirs["ipython"]),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+        }
+    )
     token = secrets.token_hex(16)
     port = _free_port()
     cmd = [
-        sys.executable, "-m", "jupyterlab", "--no-browser",
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
@@ -156,8 +163,9 @@ def lab(tmp_path_factory, artifacts):
         cmd.append("--allow-root")  # CI containers run as root
     log = artifacts / "jupyterlab.log"
     with open(log, "wb") as log_file:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     server = Lab(url=f"http://127.0.0.1:{port}", token=token, log=log)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
@@ -175,7 +183,7 @@ def lab(tmp_path_factory, artifacts):
     finally:
         try:
             server.shutdown_kernels()
-        except Exception:  # noqa: BLE001 - best effort, the server is stopped next anyway
+        except Exception:
             pass
         _stop(proc)
 
@@ -184,8 +192,10 @@ def lab(tmp_path_factory, artifacts):
 def browser(tmp_path_factory):
     """A headless Chromium (persistent context with a fresh, empty user-data dir)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} not found: install Chromium (Debian/Ubuntu: apt-get install -y chromium), "
-                    "or point IOU_LAB_CHROMIUM at a Chromium binary. These tests never download a browser.")
+        pytest.fail(
+            f"{CHROMIUM} not found: install Chromium (Debian/Ubuntu: apt-get install -y chromium), "
+            "or point IOU_LAB_CHROMIUM at a Chromium binary. These tests never download a browser."
+        )
     try:
         from playwright import sync_api
     except ImportError:

@@ -25,18 +25,27 @@ def _saved_outputs(mime: str) -> int:
 
 def test_site_page_of_notebook_02(browser, artifacts, tmp_path):
     out = tmp_path / "site"
-    build = subprocess.run([sys.executable, str(REPO / "tools" / "build_site.py"), "--out", str(out), str(NB02)],
-                           cwd=REPO, capture_output=True, text=True, timeout=600)
+    build = subprocess.run(
+        [sys.executable, str(REPO / "tools" / "build_site.py"), "--out", str(out), str(NB02)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert build.returncode == 0, build.stdout + build.stderr
 
     page = browser.new_page()
     remote = []
-    page.on("request", lambda request: None if request.url.startswith(("file:", "data:")) else remote.append(request.url))
+    page.on(
+        "request", lambda request: None if request.url.startswith(("file:", "data:")) else remote.append(request.url)
+    )
     try:
         page.goto((out / "02_iou_from_first_principles.html").as_uri())
-        page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
-                               "&& document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+            "&& document.querySelectorAll('.MathJax, .MathJax_Display').length > 0",
+            timeout=60_000,
+        )
         typeset = page.evaluate("document.querySelectorAll('.MathJax, .MathJax_Display').length")
         raw_tex = page.evaluate("document.body.innerText.includes('\\\\cap')")  # untypeset LaTeX would show
         images = page.evaluate("Array.from(document.images).map(i => [i.complete, i.naturalWidth])")

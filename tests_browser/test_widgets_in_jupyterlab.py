@@ -25,9 +25,9 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from playwright.sync_api import expect  # pip install -r requirements-browser.txt
@@ -96,8 +96,11 @@ def _expected_iou(v: dict) -> dict:
 
 def _expected_imbalance(v: dict) -> dict:
     s = imbalance_stats(*imbalance_scenario(int(v["size"]), float(v["degrade"])))
-    return {"pixel_accuracy": fmt(s["pixel_accuracy"]), "mean_iou": fmt(s["mean_iou"]),
-            "iou-4": fmt(s["per_class_iou"][4])}  # class 4 = the small "line"
+    return {
+        "pixel_accuracy": fmt(s["pixel_accuracy"]),
+        "mean_iou": fmt(s["mean_iou"]),
+        "iou-4": fmt(s["per_class_iou"][4]),
+    }  # class 4 = the small "line"
 
 
 def _expected_convention(v: dict) -> dict:
@@ -115,17 +118,37 @@ def _expected_sharpness(v: dict) -> dict:
 CASES = {
     "00_start_here": [],  # a plain IntSlider: see _check_plain_slider
     "02_iou_from_first_principles": [
-        ExplorerCase("iou_explorer", "iou-lab-iou-explorer", iou_explorer,
-                     [Move("x", keys=["ArrowRight"] * 3), Move("size", drag_px=30)], _expected_iou),
-        ExplorerCase("convention_explorer", "iou-lab-convention-explorer", convention_explorer,
-                     [Move("absent", click="counted as 0"), Move("level", click="per image (mean over images)")],
-                     _expected_convention, sliders=False),
-        ExplorerCase("imbalance_explorer", "iou-lab-imbalance-explorer", imbalance_explorer,
-                     [Move("degrade", keys=["ArrowRight"] * 4)], _expected_imbalance),
+        ExplorerCase(
+            "iou_explorer",
+            "iou-lab-iou-explorer",
+            iou_explorer,
+            [Move("x", keys=["ArrowRight"] * 3), Move("size", drag_px=30)],
+            _expected_iou,
+        ),
+        ExplorerCase(
+            "convention_explorer",
+            "iou-lab-convention-explorer",
+            convention_explorer,
+            [Move("absent", click="counted as 0"), Move("level", click="per image (mean over images)")],
+            _expected_convention,
+            sliders=False,
+        ),
+        ExplorerCase(
+            "imbalance_explorer",
+            "iou-lab-imbalance-explorer",
+            imbalance_explorer,
+            [Move("degrade", keys=["ArrowRight"] * 4)],
+            _expected_imbalance,
+        ),
     ],
     "04_soft_vs_hard_iou": [
-        ExplorerCase("sharpness_explorer", "iou-lab-sharpness-explorer", sharpness_explorer,
-                     [Move("log_temperature", keys=["ArrowLeft"] * 4)], _expected_sharpness),
+        ExplorerCase(
+            "sharpness_explorer",
+            "iou-lab-sharpness-explorer",
+            sharpness_explorer,
+            [Move("log_temperature", keys=["ArrowLeft"] * 4)],
+            _expected_sharpness,
+        ),
     ],
 }
 
@@ -152,20 +175,25 @@ class RunNotebook:
                                && document.querySelector('.jp-NotebookPanel .jp-CodeCell'))) return false;
                          window.iouLabPanel = w;  // the notebook panel, for the checks below
                          return true; }""",
-            arg=self.path, timeout=60_000)
+            arg=self.path,
+            timeout=60_000,
+        )
         self.wait_idle(timeout_ms=60_000)  # the kernel has started: Run All would not wait for it
         # as a learner would: Edit > Clear Outputs of All Cells, then Run > Run All Cells
         self._menu("Edit", "Clear Outputs of All Cells")
         page.wait_for_function(
             """() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
-                          .every(e => !/\\d/.test(e.textContent))""")
+                          .every(e => !/\\d/.test(e.textContent))"""
+        )
         t0 = time.monotonic()
         self._menu("Run", "Run All Cells")
         page.wait_for_function(
             """() => { const p = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
                                        .map(e => e.textContent.trim());
                        return p.some(x => /\\d/.test(x)) && !p.some(x => x.includes('*')); }""",
-            timeout=RUN_ALL_TIMEOUT_MS, polling=250)
+            timeout=RUN_ALL_TIMEOUT_MS,
+            polling=250,
+        )
         self.wait_idle()
         self.run_s = time.monotonic() - t0
 
@@ -178,7 +206,9 @@ class RunNotebook:
         self.page.wait_for_function(
             """() => { const k = window.iouLabPanel.sessionContext.session?.kernel;
                        return !!k && k.connectionStatus === 'connected' && k.status === 'idle'; }""",
-            timeout=timeout_ms, polling=100)
+            timeout=timeout_ms,
+            polling=100,
+        )
 
     def cells(self) -> list[dict]:
         """The notebook model's code cells: source, execution count, outputs (as nbformat JSON)."""
@@ -190,7 +220,8 @@ class RunNotebook:
                          for (let j = 0; j < c.outputs.length; j++) outs.push(c.outputs.get(j).toJSON());
                          r.push({index: i, source: c.sharedModel.getSource(), execution_count: c.executionCount,
                                  outputs: outs}); }
-                       return r; }""")
+                       return r; }"""
+        )
 
     def close(self) -> None:
         self.page.close()  # without saving: no "unsaved changes" dialog is run
@@ -214,7 +245,7 @@ def notebook(request, lab, browser):
 # ------------------------------------------------------------------------------------------
 # reading and moving an explorer in the page
 # ------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference(factory: Callable):
     """The explorer built here (no frontend needed): its controls' descriptions and options."""
     return factory()
@@ -226,8 +257,9 @@ def _labels(widget):
     options = {}
     for name, w in widget.controls.items():
         if hasattr(w, "options"):
-            options[name] = {str(o if isinstance(o, str) else o[0]): (o if isinstance(o, str) else o[1])
-                             for o in w.options}
+            options[name] = {
+                str(o if isinstance(o, str) else o[0]): (o if isinstance(o, str) else o[1]) for o in w.options
+            }
     return desc, options
 
 
@@ -256,8 +288,15 @@ def _screenshot(page, root, path) -> None:
     root.scroll_into_view_if_needed()
     box = root.bounding_box()
     m, top = 8, 4  # (more above would catch the output area's border)
-    page.screenshot(path=str(path), clip={"x": max(box["x"] - m, 0), "y": max(box["y"] - top, 0),
-                                          "width": box["width"] + 2 * m, "height": box["height"] + top + m})
+    page.screenshot(
+        path=str(path),
+        clip={
+            "x": max(box["x"] - m, 0),
+            "y": max(box["y"] - top, 0),
+            "width": box["width"] + 2 * m,
+            "height": box["height"] + top + m,
+        },
+    )
 
 
 def _control(root, case: ExplorerCase, name: str):
@@ -295,8 +334,12 @@ def _move(page, root, case: ExplorerCase, move: Move) -> None:
 def test_all_cells_run_without_errors(notebook):
     cells = notebook.cells()
     assert cells, "no code cells found"
-    errors = [f"cell {c['index']}: {o.get('ename')}: {o.get('evalue')}"
-              for c in cells for o in c["outputs"] if o.get("output_type") == "error"]
+    errors = [
+        f"cell {c['index']}: {o.get('ename')}: {o.get('evalue')}"
+        for c in cells
+        for o in c["outputs"]
+        if o.get("output_type") == "error"
+    ]
     assert not errors, f"{notebook.path}: cells ended in an error:\n" + "\n".join(errors)
     not_run = [c["index"] for c in cells if c["source"].strip() and c["execution_count"] is None]
     assert not not_run, f"{notebook.path}: cells {not_run} did not run"
@@ -317,8 +360,12 @@ def test_widgets_render_live(notebook):
     body = page.locator(".jp-Notebook").inner_text()
     for bad in ("Error displaying widget", "Loading widget...", "Model not found"):
         assert bad not in body, f"{notebook.path}: {bad!r} in the notebook"
-    widget_outputs = sum(1 for c in notebook.cells() for o in c["outputs"]
-                         if "application/vnd.jupyter.widget-view+json" in o.get("data", {}))
+    widget_outputs = sum(
+        1
+        for c in notebook.cells()
+        for o in c["outputs"]
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+    )
     assert widget_outputs >= max(1, len(CASES[notebook.stem]))
     assert page.locator(".jp-Notebook .jupyter-widgets.widget-slider .noUi-handle[role=slider]").count() >= 1
     for case in CASES[notebook.stem]:
@@ -368,8 +415,7 @@ def test_widgets_respond(notebook, artifacts):
 def _check_plain_slider(notebook, artifacts):
     """Notebook 00's "drag me" IntSlider (the course's widget check) renders and moves."""
     page = notebook.page
-    slider = page.locator(".jp-Notebook .widget-slider").filter(
-        has=page.locator(".widget-label", has_text="drag me"))
+    slider = page.locator(".jp-Notebook .widget-slider").filter(has=page.locator(".widget-label", has_text="drag me"))
     assert slider.count() == 1
     handle = slider.locator(".noUi-handle")
     readout = slider.locator(".widget-readout")

@@ -7,8 +7,8 @@ Usage: python tools/build_site.py [--out site] [notebooks/NN_x.ipynb ...]
 - Nothing is fetched from the web, at build time or when a page is viewed: the CSS is inlined, the figures
   are embedded, MathJax is copied from the ``jupyter-server-mathjax`` package into ``site/mathjax/``, and the
   template (tools/site_template/) drops nbconvert's CDN scripts (require.js, the widget manager, mermaid).
-- Widgets need a running kernel, so each widget output is replaced by a note; the static figure that follows
-  every explorer in the notebooks stays visible.
+- Badge images (Colab, Kaggle, Binder) become text links. Widgets need a running kernel, so each widget
+  output is replaced by a note; the static figure that follows every explorer in the notebooks stays visible.
 - The index page is the course map (helpers/course.py); links between notebooks point to their pages, and
   links to other files of the repository point to the repository on GitHub.
 """
@@ -34,9 +34,11 @@ NOTEBOOKS = ROOT / "notebooks"
 TEMPLATES = Path(__file__).resolve().parent / "site_template"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
-WIDGET_NOTE = ("<div class='iou-site-widget-note'><b>Interactive widget.</b> It needs a running Python kernel, "
-               "so this static page cannot show it. Open the notebook in Colab, Kaggle or Binder, or run "
-               "<code>make lab</code>; the static figure that follows tells the same story.</div>")
+WIDGET_NOTE = (
+    "<div class='iou-site-widget-note'><b>Interactive widget.</b> It needs a running Python kernel, "
+    "so this static page cannot show it. Open the notebook in Colab, Kaggle or Binder, or run "
+    "<code>make lab</code>; the static figure that follows tells the same story.</div>"
+)
 
 
 class NotExecutedError(ValueError):
@@ -47,9 +49,11 @@ def _check_executed(nb, name: str) -> None:
     code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
     missing = [i for i, c in enumerate(code, 1) if c.get("execution_count") is None]
     if missing:
-        raise NotExecutedError(f"{name}: code cell(s) {missing} have no saved outputs; the site shows the executed "
-                               f"notebooks without running them. Run `make notebooks` (or "
-                               f"`python tools/build_notebooks.py notebooks/{Path(name).with_suffix('.py')}`) first.")
+        raise NotExecutedError(
+            f"{name}: code cell(s) {missing} have no saved outputs; the site shows the executed "
+            f"notebooks without running them. Run `make notebooks` (or "
+            f"`python tools/build_notebooks.py notebooks/{Path(name).with_suffix('.py')}`) first."
+        )
 
 
 def _static_widgets(nb):
@@ -88,42 +92,85 @@ def _rewrite_links(page: str, pages: set) -> str:
     return re.sub(r'(href)="([^"]*)"', fix, page)
 
 
+def _local_badges(page: str) -> str:
+    """Badge images served from the web (Colab, Kaggle, Binder) -> the same links as text, so that a page
+    loads nothing from the web and the links work offline-first."""
+
+    def text(match):
+        alt = re.search(r'alt="([^"]*)"', match.group(0))
+        return f"<span class='iou-site-badge'>{alt.group(1) if alt else 'link'}</span>"
+
+    return re.sub(r'<img\b[^>]*\bsrc="https?://[^"]*"[^>]*>', text, page)
+
+
 def _nav(index: int) -> str:
     items = ['<a href="index.html"><b>IoU Lab</b>: course map</a>']
     if index > 0:
         prev = course.NOTEBOOKS[index - 1]
-        items.append(f'<a href="{Path(prev["file"]).stem}.html">&larr; {prev["file"][:2]} {html.escape(prev["title"])}</a>')
+        items.append(
+            f'<a href="{Path(prev["file"]).stem}.html">&larr; {prev["file"][:2]} {html.escape(prev["title"])}</a>'
+        )
     if index + 1 < len(course.NOTEBOOKS):
         nxt = course.NOTEBOOKS[index + 1]
-        items.append(f'<a href="{Path(nxt["file"]).stem}.html">{nxt["file"][:2]} {html.escape(nxt["title"])} &rarr;</a>')
-    items.append(f'<a href="{html.escape(course.colab_url(course.NOTEBOOKS[index]["file"]))}">run it in Colab</a>')
+        items.append(
+            f'<a href="{Path(nxt["file"]).stem}.html">{nxt["file"][:2]} {html.escape(nxt["title"])} &rarr;</a>'
+        )
+    file = course.NOTEBOOKS[index]["file"]
+    items.append(
+        "<span>run it: "
+        + " &middot; ".join(
+            f'<a href="{html.escape(url(file))}">{name}</a>'
+            for name, url in (("Colab", course.colab_url), ("Kaggle", course.kaggle_url), ("Binder", course.binder_url))
+        )
+        + "</span>"
+    )
     return " ".join(items)
 
 
-FOOTER = (f"IoU Lab &middot; <a href='{course.REPO_URL}'>source</a> &middot; a static rendering of the executed "
-          f"notebook; run it yourself to change anything. Code MIT; the question's code CC BY-SA 4.0 (see NOTICE.md).")
+FOOTER = (
+    f"IoU Lab &middot; <a href='{course.REPO_URL}'>source</a> &middot; static pages of the executed notebooks; "
+    f"run them yourself to change anything. Code <a href='{course.REPO_URL}/blob/{course.BRANCH}/LICENSE'>MIT</a>; "
+    f"the question's code CC BY-SA 4.0 "
+    f"(<a href='{course.REPO_URL}/blob/{course.BRANCH}/NOTICE.md'>NOTICE.md</a>)."
+)
 
 
 def render_notebook(path: Path, pages: set, index: int) -> tuple:
     """HTML of one executed notebook, and how many widget outputs were replaced by the note."""
+    if not path.exists():
+        raise NotExecutedError(f"{path} does not exist: the site shows executed notebooks; run `make notebooks`.")
     nb = nbformat.read(path, as_version=4)
     _check_executed(nb, path.name)
     nb, replaced = _static_widgets(nb)
     exporter = HTMLExporter(template_name="iou_lab_site", extra_template_basedirs=[str(TEMPLATES)])
     exporter.mathjax_url = MATHJAX_URL
-    resources = {"metadata": {"name": course.NOTEBOOKS[index]["title"] if index >= 0 else path.stem},
-                 "site_nav": _nav(index) if index >= 0 else "", "site_footer": FOOTER}
+    resources = {
+        "metadata": {"name": course.NOTEBOOKS[index]["title"] if index >= 0 else path.stem},
+        "site_nav": _nav(index) if index >= 0 else "",
+        "site_footer": FOOTER,
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return _rewrite_links(body, pages), replaced
+    return _local_badges(_rewrite_links(body, pages)), replaced
+
+
+def _inline_markdown(text: str) -> str:
+    """Escaped text with `code` spans, enough for the course map's cells."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
 
 
 def index_page() -> str:
     rows = []
     for nb in course.NOTEBOOKS:
         page = Path(nb["file"]).with_suffix(".html").name
-        rows.append(f"<tr><td>{nb['file'][:2]}</td><td><a href='{page}'>{html.escape(nb['title'])}</a></td>"
-                    f"<td>{html.escape(nb['learn'])}</td><td>{nb['minutes']} min</td><td>{html.escape(nb['needs'])}</td>"
-                    f"<td><a href='{html.escape(course.colab_url(nb['file']))}'>Colab</a></td></tr>")
+        run = " &middot; ".join(
+            f"<a href='{html.escape(url(nb['file']))}'>{name}</a>"
+            for name, url in (("Colab", course.colab_url), ("Kaggle", course.kaggle_url), ("Binder", course.binder_url))
+        )
+        rows.append(
+            f"<tr><td>{nb['file'][:2]}</td><td><a href='{page}'>{html.escape(nb['title'])}</a></td>"
+            f"<td>{_inline_markdown(nb['learn'])}</td><td>{nb['minutes']}&nbsp;min</td>"
+            f"<td>{_inline_markdown(nb['needs'])}</td><td>{run}</td></tr>"
+        )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>IoU Lab: is my IoU right?</title>
@@ -131,7 +178,8 @@ def index_page() -> str:
  body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60em; margin: 2em auto;
         padding: 0 1em; line-height: 1.5; color: #222; }}
  table {{ border-collapse: collapse; width: 100%; }} th, td {{ border-bottom: 1px solid #ddd; padding: .4em .6em;
- text-align: left; vertical-align: top; }} th {{ background: #f4f4f4; }} footer {{ margin-top: 3em; color: #666; font-size: 90%; }}
+ text-align: left; vertical-align: top; }} th {{ background: #f4f4f4; }}
+ footer {{ margin-top: 3em; color: #666; font-size: 90%; }}
 </style></head>
 <body>
 <h1>IoU Lab: is my IoU right?</h1>
@@ -151,8 +199,10 @@ def copy_mathjax(out: Path) -> None:
     try:
         import jupyter_server_mathjax
     except ImportError as exc:
-        raise SystemExit("make site needs MathJax from the jupyter-server-mathjax package, which requirements.txt "
-                         "installs: run `.venv/bin/python -m pip install -r requirements.txt`.") from exc
+        raise SystemExit(
+            "make site needs MathJax from the jupyter-server-mathjax package, which requirements.txt "
+            "installs: run `.venv/bin/python -m pip install -r requirements.txt`."
+        ) from exc
     static = Path(jupyter_server_mathjax.__file__).parent / "static"
     shutil.copytree(static, out / "mathjax", dirs_exist_ok=True)
 
@@ -170,8 +220,11 @@ def build(out: Path, notebooks=None) -> list:
         target = out / path.with_suffix(".html").name
         target.write_text(page, encoding="utf-8")
         written.append(target)
-        print(f"{target.relative_to(out.parent) if out.parent in target.parents else target}: "
-              f"{len(page) // 1024} KiB, {replaced} widget output(s) shown as a note", flush=True)
+        print(
+            f"{target.relative_to(out.parent) if out.parent in target.parents else target}: "
+            f"{len(page) // 1024} KiB, {replaced} widget output(s) shown as a note",
+            flush=True,
+        )
     (out / "index.html").write_text(index_page(), encoding="utf-8")
     written.append(out / "index.html")
     return written

@@ -57,8 +57,10 @@ def update(dest: Path = DEFAULT_DEST, source: Path = SOURCE) -> list:
             state[nb.name] = digest
             messages.append(f"copied {nb.name}")
         elif state.get(nb.name) not in (None, digest):
-            messages.append(f"the course updated {nb.name} since your copy was made: to get the new version, "
-                            f"rename or delete {dest.name}/{nb.name} and run `make lab` again")
+            messages.append(
+                f"the course updated {nb.name} since your copy was made: to get the new version, "
+                f"rename or delete {dest.name}/{nb.name} and run `make lab` again"
+            )
     state_path.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n")
     return messages
 

@@ -13,8 +13,6 @@ It runs under any Python 3 (3.6 and later are tested), so an old ``python3`` can
 It never installs or downloads anything.
 """
 
-from __future__ import print_function
-
 import json
 import os
 import shutil
@@ -59,7 +57,8 @@ INSTALL_HELP = """How to get Python 3.11, 3.12 or 3.13 (any one will do; 3.12 is
       winget install Python.Python.3.12   (or the installer from python.org; tick "Add python.exe to PATH")
       then follow README.md's Windows section (no make needed).
 
-Then run make again (it finds python3.13/python3.12/python3.11 by itself), or name one: make lab PYTHON=/path/to/python3.12
+Then run make again (it finds python3.13/python3.12/python3.11 by itself), or name one:
+    make lab PYTHON=/path/to/python3.12
 """
 
 
@@ -70,8 +69,9 @@ def _which(name, path=None):
 def probe(command):
     """Run PROBE with ``command`` (a list); return its facts as a dict, or None if it cannot run."""
     try:
-        proc = subprocess.Popen(list(command) + ["-c", PROBE], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                universal_newlines=True)
+        proc = subprocess.Popen(
+            list(command) + ["-c", PROBE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True
+        )
         out, _ = proc.communicate(timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -103,11 +103,13 @@ def platform_problem(info):
     if info.get("bits", 64) != 64:
         return "this is a 32-bit Python; TensorFlow needs a 64-bit one."
     if system == "Darwin" and machine in ("x86_64", "i386"):
-        return ("TensorFlow publishes no wheels for Intel macOS (none since 2.16.2). On an Apple-silicon Mac this "
-                "means the Python runs under Rosetta: install an arm64 Python (e.g. Homebrew in /opt/homebrew). "
-                "On an Intel Mac use Google Colab, Kaggle or Binder (see README.md).")
+        return (
+            "TensorFlow publishes no wheels for Intel macOS (none since 2.16.2). On an Apple-silicon Mac this "
+            "means the Python runs under Rosetta: install an arm64 Python (e.g. Homebrew in /opt/homebrew). "
+            "On an Intel Mac use Google Colab, Kaggle or Binder (see README.md)."
+        )
     if system == "Linux" and machine not in ("x86_64", "amd64", "aarch64", "arm64"):
-        return "TensorFlow publishes Linux wheels for x86-64 and aarch64 only, not {}.".format(machine)
+        return f"TensorFlow publishes Linux wheels for x86-64 and aarch64 only, not {machine}."
     libc = info.get("libc") or ["", ""]
     if system == "Linux" and libc[0] == "glibc" and libc[1]:
         try:
@@ -115,7 +117,7 @@ def platform_problem(info):
         except ValueError:
             glibc = None
         if glibc is not None and glibc < (2, 27):
-            return "TensorFlow 2.21 needs glibc 2.27 or newer; this system has {}.".format(libc[1])
+            return f"TensorFlow 2.21 needs glibc 2.27 or newer; this system has {libc[1]}."
     return None
 
 
@@ -125,9 +127,12 @@ def venv_problem(info):
         return None
     mm = "{}.{}".format(*info["version"][:2])
     if info.get("system") == "Linux":
-        return ("it cannot create virtual environments (no ensurepip). On Debian/Ubuntu: "
-                "sudo apt install python{}-venv".format(mm))
-    return "it cannot create virtual environments (the venv/ensurepip modules are missing): reinstall it from python.org."
+        return (
+            f"it cannot create virtual environments (no ensurepip). On Debian/Ubuntu: sudo apt install python{mm}-venv"
+        )
+    return (
+        "it cannot create virtual environments (the venv/ensurepip modules are missing): reinstall it from python.org."
+    )
 
 
 def candidates(env, venv_dir):
@@ -135,8 +140,9 @@ def candidates(env, venv_dir):
     if env.get("PYTHON"):
         return [("PYTHON=" + env["PYTHON"], [env["PYTHON"]])]
     found = []
-    venv_python = os.path.join(venv_dir, "Scripts" if os.name == "nt" else "bin",
-                               "python.exe" if os.name == "nt" else "python")
+    venv_python = os.path.join(
+        venv_dir, "Scripts" if os.name == "nt" else "bin", "python.exe" if os.name == "nt" else "python"
+    )
     if os.path.exists(venv_python):
         found.append(("existing " + venv_dir, [venv_python]))
     for name in NAMES:
@@ -155,7 +161,7 @@ def choose(env=None, venv_dir=".venv"):
     for label, command in candidates(env, venv_dir):
         info = probe(command)
         if info is None:
-            lines.append("  {}: does not run".format(label))
+            lines.append(f"  {label}: does not run")
             continue
         key = os.path.realpath(info.get("executable") or command[0])
         if key in seen:
@@ -164,20 +170,20 @@ def choose(env=None, venv_dir=".venv"):
         where = "{} (Python {}, {})".format(label, version_text(info), info.get("executable"))
         if not in_range(info):
             if label.startswith("existing"):
-                lines.append("  {}: outside 3.11-3.13; delete it (make clean) so it is rebuilt".format(where))
+                lines.append(f"  {where}: outside 3.11-3.13; delete it (make clean) so it is rebuilt")
                 return None, lines
-            lines.append("  {}: outside 3.11-3.13".format(where))
+            lines.append(f"  {where}: outside 3.11-3.13")
             continue
         problem = platform_problem(info)
         if problem:
-            lines.append("  {}: {}".format(where, problem))
+            lines.append(f"  {where}: {problem}")
             return None, lines
         if not label.startswith("existing"):
             problem = venv_problem(info)
             if problem:
-                lines.append("  {}: {}".format(where, problem))
+                lines.append(f"  {where}: {problem}")
                 return None, lines
-        lines.append("  {}: OK".format(where))
+        lines.append(f"  {where}: OK")
         return info.get("executable") or command[0], lines
     if not lines:
         lines.append("  no python3, python3.13, python3.12 or python3.11 on PATH")
@@ -193,11 +199,14 @@ def main(argv=None):
             print(chosen)
             return 0
     if chosen:
-        print("Pre-flight: the course will use {}".format(chosen))
+        print(f"Pre-flight: the course will use {chosen}")
         return 0
     stream = sys.stderr
-    print("Pre-flight: no usable Python for the course (it needs CPython 3.11-3.13, 64-bit). Nothing was "
-          "downloaded or installed.", file=stream)
+    print(
+        "Pre-flight: no usable Python for the course (it needs CPython 3.11-3.13, 64-bit). Nothing was "
+        "downloaded or installed.",
+        file=stream,
+    )
     print("Checked:", file=stream)
     for line in lines:
         print(line, file=stream)

@@ -85,8 +85,8 @@ def main(argv=None) -> int:
 
     from helpers import metrics as M
     from helpers import training as T
-    from helpers.soft_iou import boundary_mask
     from helpers.data import load_shapes
+    from helpers.soft_iou import boundary_mask
 
     keys = args.recipes or list(T.RECIPES)
     unknown = sorted(set(keys) - set(T.RECIPES))
@@ -135,8 +135,13 @@ def main(argv=None) -> int:
                 continue
             val = T.evaluate_model(result.model, x_val, m_val)
             test = T.evaluate_model(result.model, x_test, m_test)
-            record = {"recipe": key, "seed": seed, "setting": args.setting, "config": T.config_summary(),
-                      "train_seconds": round(seconds, 1)}
+            record = {
+                "recipe": key,
+                "seed": seed,
+                "setting": args.setting,
+                "config": T.config_summary(),
+                "train_seconds": round(seconds, 1),
+            }
             for split, r in (("val", val), ("test", test)):
                 record[f"{split}_mean_iou"] = round(float(r["mean_iou"]), 5)
                 record[f"{split}_per_class_iou"] = [round(float(v), 5) for v in r["per_class_iou"]]
@@ -144,13 +149,17 @@ def main(argv=None) -> int:
                 record[f"{split}_question_mean_iou"] = round(float(r["question_mean_iou"]), 5)
                 record[f"{split}_per_image_mean_iou"] = round(float(r["per_image_mean_iou"]), 5)
             void = boundary_mask(m_test)
-            record["test_mean_iou_boundary_void"] = round(float(
-                M.mean_iou(np.where(void, 255, m_test), test["pred"], num_classes=5, ignore_index=255)), 5)
+            record["test_mean_iou_boundary_void"] = round(
+                float(M.mean_iou(np.where(void, 255, m_test), test["pred"], num_classes=5, ignore_index=255)), 5
+            )
             doc["runs"].append(record)
             done.add((key, seed))
             _save(out, doc)
-            print(f"{args.setting} seed {seed} {key}: val {record['val_mean_iou']:.3f} "
-                  f"test {record['test_mean_iou']:.3f} ({seconds:.0f} s)", flush=True)
+            print(
+                f"{args.setting} seed {seed} {key}: val {record['val_mean_iou']:.3f} "
+                f"test {record['test_mean_iou']:.3f} ({seconds:.0f} s)",
+                flush=True,
+            )
         keras.backend.clear_session()
     _save(out, doc)
     return 0

@@ -1,0 +1,389 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 07 · Is my IoU right? Your metric, your data
+#
+# [![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)](https://colab.research.google.com/github/iou-lab/iou-lab/blob/main/notebooks/07_your_metric_your_data.ipynb) [![Open In Kaggle](https://kaggle.com/static/images/open-in-kaggle.svg)](https://kaggle.com/kernels/welcome?src=https://github.com/iou-lab/iou-lab/blob/main/notebooks/07_your_metric_your_data.ipynb) [![Launch Binder](https://mybinder.org/badge_logo.svg)](https://mybinder.org/v2/gh/iou-lab/iou-lab/main?urlpath=lab/tree/notebooks/07_your_metric_your_data.ipynb)
+#
+# The question behind this course, "is my IoU function right?", comes back with every new function.
+# Notebook 01 answered it for one metric, by hand. Here you answer it for **any** metric or loss in
+# one call, and then take the course from our 64×64 shapes to **your own data** at the question's
+# 224×224: a folder of images and masks, read by `tf.data`, scored batch by batch, and reported
+# with the checklist of notebook 06.
+#
+# **You will learn to**
+# - audit a metric or a loss with `helpers.audit`, and read its report: what each finding means and
+#   how to fix it;
+# - recognise the findings of the question's metric and loss, and of Keras's `MeanIoU` misused on
+#   one-hot masks;
+# - load a folder of images and masks (class indices or colours, with a void label) into `tf.data`
+#   at 224×224 with `(224, 224, 5)` one-hot masks, like the question's;
+# - stream it through `StreamingMeanIoU` and write the evaluation report with its checklist.
+#
+# **Prerequisites:** notebooks 01, 03, 06. **Time:** about 30 minutes.
+
+# %%
+# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
+# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
+# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
+import os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
+
+
+def _course_folder():
+    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
+    import importlib.util
+    spec = importlib.util.find_spec("helpers")
+    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
+    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
+        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+            return folder, False
+    if "google.colab" in sys.modules:
+        folder = "/content/iou-lab"
+    elif os.path.isdir("/kaggle/working"):
+        folder = "/kaggle/working/iou-lab"
+    else:  # any other Jupyter: a cache folder (delete it to download the course again)
+        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
+    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
+        import shutil, tempfile, urllib.request, zipfile
+        print("Downloading the course (once) from", REPO_URL, "into", folder)
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                archive = os.path.join(tmp, "course.zip")
+                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
+                with zipfile.ZipFile(archive) as zf:
+                    zf.extractall(os.path.join(tmp, "x"))
+                (top,) = os.listdir(os.path.join(tmp, "x"))
+                shutil.rmtree(folder, ignore_errors=True)
+                os.makedirs(os.path.dirname(folder), exist_ok=True)
+                shutil.move(os.path.join(tmp, "x", top), folder)
+        except Exception as exc:
+            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
+                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
+                               "the notebooks in its notebooks/ folder.") from exc
+    return folder, True
+
+
+COURSE_DIR, _downloaded = _course_folder()
+if COURSE_DIR not in sys.path:
+    sys.path.insert(0, COURSE_DIR)
+if _downloaded:
+    os.chdir(os.path.join(COURSE_DIR, "notebooks"))
+from helpers.doctor import fix_hint, probe_import
+_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
+    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
+          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
+
+# %%
+
+import keras
+import numpy as np
+import tensorflow as tf
+from IPython.display import Markdown, display
+
+from helpers import CLASS_NAMES
+from helpers import folder_data as F
+from helpers import metrics as M
+from helpers.audit import audit_loss, audit_metric
+from helpers.buggy import iou_loss, mean_iou
+from helpers.data import data_dir
+from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou
+from helpers.losses import soft_jaccard_loss
+from helpers.plotting import plot_per_class_iou, show_masks
+from helpers.report import evaluation_report
+
+# %% [markdown]
+# ## 1. One call: `audit_metric`
+#
+# `audit_metric(metric, num_classes=5)` feeds a metric small inputs whose answers are known, the way
+# Keras feeds it (`y_true` one-hot float32 `(B, H, W, C)`, `y_pred` softmax probabilities): a perfect,
+# an all-wrong and a uniform prediction; the same argmax at low and at full confidence; classes absent
+# from truth and prediction; a case where Dice and IoU differ; the same data in batches of 1 and 4.
+# Each probe is built so that **one defect trips one check**, and each finding comes with the fix.
+# It takes a function (TensorFlow or NumPy code) or a Keras metric object.
+#
+# First, the question's `mean_iou`, as posted:
+
+# %% tags=["nbval-check-output"]
+report = audit_metric(mean_iou, num_classes=5)
+print(report)
+
+# %%
+report  # the same report as a table (Jupyter shows its HTML); report.findings and report.checks hold the data
+
+# %% [markdown]
+# **Reading the report.** Two findings, the two bugs that notebook 01 took a whole section each to find:
+#
+# - `constant_output`: a perfect, an all-wrong and a uniform prediction all score the same (the three
+#   values on the first line). Casting to `int32` *before* rounding truncates every probability below
+#   1 to 0, so the metric never sees the prediction.
+# - `threshold_not_argmax`: with the same argmax, probabilities and one-hot predictions score
+#   differently. A pixel's class must be its argmax, not the channels that survive a threshold.
+#
+# The checks marked ✅ with a remark in brackets did not find *their* defect, but the value is off
+# anyway: they cannot judge a metric that ignores the prediction. Fix the findings and run the audit
+# again: a finding can hide another (notebook 01 met the `+ 1` smoothing bug, section 6, only after
+# fixing these two). And why no `batch_dependent`? The question's value is a plain mean over
+# (image, column, class) cells of equal size, so Keras's mean over batches of equal size is the same
+# mean: not every bug shows in every probe.
+#
+# ## 2. Keras's own `MeanIoU`, misused
+#
+# `keras.metrics.MeanIoU(num_classes=5)` expects **label maps**. Fed the question's one-hot masks and
+# softmax outputs (notebook 03's trap), it reads each 0/1 channel value as a label:
+
+# %% tags=["nbval-check-output"]
+print(audit_metric(keras.metrics.MeanIoU(num_classes=5), num_classes=5))
+
+# %% [markdown]
+# The same two findings as the question's metric, for a different reason: the probabilities are cast to
+# integer labels (all 0), and the one-hot truth is read as labels 0 and 1. Keras's metrics are objects:
+# the audit resets, updates and reads them (`reset_state`, `update_state`, `result`). The right metric
+# for one-hot masks, and the course's own, pass; the course's function metric `batch_mean_iou` is
+# flagged only for the lesson of notebook 03:
+
+# %% tags=["nbval-check-output"]
+candidates = {
+    "keras.metrics.OneHotMeanIoU(num_classes=5)": keras.metrics.OneHotMeanIoU(num_classes=5),
+    "keras.metrics.MeanIoU(5, sparse_y_true=False, sparse_y_pred=False)":
+        keras.metrics.MeanIoU(num_classes=5, sparse_y_true=False, sparse_y_pred=False),
+    "helpers.keras_metrics.StreamingMeanIoU(num_classes=5)": StreamingMeanIoU(num_classes=5),
+    "helpers.keras_metrics.batch_mean_iou": batch_mean_iou,
+}
+for name, candidate in candidates.items():
+    r = audit_metric(candidate, num_classes=5)
+    print(f"{name:68s} {'passed' if r.passed else 'findings: ' + ', '.join(r.findings)}")
+
+# %% [markdown]
+# `batch_mean_iou` is a correct IoU *of one batch*; as a function metric, Keras reports the mean over
+# batches, which moves with the batch size. That is why a streaming metric, one confusion matrix over
+# all batches, is what you compile with.
+#
+# ## 3. Losses: `audit_loss`
+#
+# A loss is audited differently: it must have a gradient on soft predictions, be lowest at the exact
+# truth, react to *which* class the errors fall in, and stay finite on empty classes, float16 inputs
+# and all-zero predictions. The question's `iou_loss`:
+
+# %% tags=["nbval-check-output"]
+print(audit_loss(iou_loss, num_classes=5))
+print()
+print("soft_jaccard_loss:", "passed" if audit_loss(soft_jaccard_loss, num_classes=5).passed else "findings")
+
+# %% [markdown]
+# `pixel_weighted`: moving errors from the background to a small class leaves the question's loss
+# unchanged (the two values of that line). It pools every pixel of every class into one IoU, so it is
+# a function of pixel accuracy alone (notebook 04), and on imbalanced data the cheapest way to lower
+# it is to predict background. The per-class soft Jaccard loss passes.
+#
+# ## 4. Your own metric
+#
+# Paste your metric into the next cell, replacing ours, and run it. Until you do, it holds a version
+# seen in many tutorials: argmax, sums over height and width, and a tiny `smooth` "against division
+# by zero". For a metric that takes label maps pass `y_true="labels"`; for a void label,
+# `ignore_index=255`; for a loss, `audit_loss`. From a terminal:
+# `python -m helpers.audit path/to/your_file.py:your_function` prints the same report.
+
+# %% tags=["nbval-check-output"]
+def my_mean_iou(y_true, y_pred, smooth=1e-6):
+    y_pred = tf.one_hot(tf.argmax(y_pred, axis=-1), 5)
+    intersection = tf.reduce_sum(y_true * y_pred, axis=[1, 2])
+    union = tf.reduce_sum(y_true, axis=[1, 2]) + tf.reduce_sum(y_pred, axis=[1, 2]) - intersection
+    return tf.reduce_mean((intersection + smooth) / (union + smooth))
+
+
+print(audit_metric(my_mean_iou, num_classes=5))
+
+# %% [markdown]
+# Everything else is right, but `smooth` turns a class absent from an image into `(0 + 1e-6) /
+# (0 + 1e-6) = 1`: a reward for nothing, which lifts the score of every image that lacks a class.
+# Exercise 1 fixes it.
+#
+# ## 5. Your data: a folder of images and masks
+#
+# Most segmentation datasets come as two folders, one mask per image with the same file name:
+#
+# ```
+# my_data/
+#     images/   0001.jpg  0002.jpg ...     PNG or JPEG, any size
+#     masks/    0001.png  0002.png ...     PNG: class indices 0..C-1 (255 = void), or colours
+# ```
+#
+# To run offline, the course writes such a folder itself: its shapes rendered at 224×224, with a
+# **void ring** of 3 pixels around every object (label 255), like the border of the Oxford-IIIT Pet
+# trimaps. To use your own data, set `DATA_DIR = Path("path/to/my_data")` and skip `write_shapes_folder`.
+
+# %% tags=["nbval-check-output"]
+DATA_DIR = data_dir() / "cache" / "shapes_folder_224"  # the course's data/cache/ (git-ignored); rewritten each run
+BAND = 3  # width of the void ring around objects, in pixels
+F.write_shapes_folder(DATA_DIR, n=16, band=BAND)
+for sub in ("images", "masks"):
+    names = sorted(p.name for p in (DATA_DIR / sub).iterdir())
+    print(f"{sub}/: {len(names)} files, {names[0]} ... {names[-1]}")
+print("classes.txt:", ", ".join((DATA_DIR / "classes.txt").read_text().split()))
+
+# %% [markdown]
+# `load_folder` pairs the files by name, decodes them, resizes images bilinearly and masks by nearest
+# neighbour to 224×224 (a mask must never be interpolated: the mean of labels 1 and 3 is not class 2),
+# and turns masks into the question's one-hot format; a void pixel becomes an all-zero row. Colour masks
+# (e.g. Pascal VOC's) take `palette=[...]`; masks with other codes take `label_map={...}`.
+
+# %% tags=["nbval-check-output"]
+dataset = F.load_folder(DATA_DIR, num_classes=5, size=224, batch_size=8)
+images_spec, masks_spec = dataset.element_spec
+print("images:", images_spec.shape, images_spec.dtype.name)
+print("masks: ", masks_spec.shape, masks_spec.dtype.name)
+
+# %%
+images, masks = next(iter(dataset))
+labels = np.where(masks.numpy().sum(-1) == 0, 255, masks.numpy().argmax(-1))  # back to labels, for a picture
+show_masks(images[0].numpy(), labels[0], title="One image of the folder; void pixels in white")
+
+# %% [markdown]
+# ## 6. Streaming the data through `StreamingMeanIoU`
+#
+# A real dataset does not fit in memory: we score it batch by batch, accumulating one confusion matrix.
+# **A model to evaluate.** Training a 224×224 model does not fit in this notebook's minute, so the
+# predictions below come from a **stand-in**: `F.stand_in_predictions` takes the *true* mask, shifts it
+# by 2 pixels, blurs it and adds noise, then applies a softmax. It is not a model and its scores say
+# nothing about any network; it errs where real models err most (object borders, thin lines), which
+# makes the evaluation worth reading. With your model, replace that one line by
+# `probs = model.predict_on_batch(images)`.
+
+# %% tags=["nbval-check-output"]
+SHIFT = 2  # how far the stand-in shifts the truth, in pixels
+metric = StreamingMeanIoU(num_classes=5, ignore_index=255)
+kept_true, kept_pred = [], []  # only for the cross-check below; skip them on data that does not fit in memory
+for step, (images, masks) in enumerate(dataset):
+    probs = F.stand_in_predictions(masks.numpy(), shift=SHIFT, seed=step)  # yours: model.predict_on_batch(images)
+    metric.update_state(masks, probs)
+    kept_true.append(np.where(masks.numpy().sum(-1) == 0, 255, masks.numpy().argmax(-1)))
+    kept_pred.append(probs.argmax(-1))
+
+cm = metric.confusion_matrix().numpy()
+streamed = float(metric.result())
+reference = M.mean_iou(np.concatenate(kept_true), np.concatenate(kept_pred), num_classes=5, ignore_index=255)
+print(f"{cm.sum():,} pixels scored, void left out; streamed mean IoU {streamed:.4f}, "
+      f"NumPy reference on all labels at once {reference:.4f}")
+assert abs(streamed - reference) < 1e-6
+
+# %%
+plot_per_class_iou(metric.per_class_iou().numpy(), CLASS_NAMES,
+                   title="Per-class IoU of the stand-in predictions on the shapes folder")
+
+# %% [markdown]
+# ## 7. The report, written by a function
+#
+# `evaluation_report` fills in notebook 06's checklist: every number comes from the confusion matrix,
+# and everything a matrix cannot know (data, model, void convention, how predictions were made, which
+# code counted) you state in words. An item you leave out reads **not stated**, so a gap shows.
+
+# %% tags=["nbval-check-output"]
+text = evaluation_report(
+    cm,
+    class_names=CLASS_NAMES,
+    data="16 synthetic shapes images written by helpers.folder_data (seed 7, 224x224), never used for training",
+    model=f"stand-in predictions (the true mask shifted by {SHIFT} pixels, blurred, noisy), not a trained network",
+    void=f"label 255: a {BAND}-pixel ring around every object, left out of every count",
+    predictions="argmax of the softmax, at 224x224 (the masks' resolution)",
+    implementation="helpers.keras_metrics.StreamingMeanIoU(ignore_index=255), streamed over tf.data in batches of 8",
+    cross_check=("helpers.metrics.mean_iou on all labels at once", reference),
+)
+print(text)
+_ = (DATA_DIR.parent / "shapes_folder_224_report.md").write_text(text)  # next to the data, to paste anywhere
+
+# %%
+display(Markdown(text))
+
+# %% [markdown]
+# Read it as in notebook 06: the mean hides a weak class. The line class scores far below the others
+# (the table): the stand-in's shift misses most of a line only a few pixels wide. Pixel accuracy, the highest
+# number in the report, hides it completely, because lines are under 1 % of the pixels.
+
+# %% [markdown]
+# ## 8. Optional, on Colab: a real dataset
+#
+# **Optional. Runs on Google Colab only** (it downloads Oxford-IIIT Pet, several hundred megabytes,
+# through `tensorflow_datasets`): the same evaluation on the first 64 test images, two classes (background,
+# pet) with the trimap's border as void. Anywhere else the cell says it skipped itself; set
+# `RUN_PET = True` to try it where `tensorflow_datasets` and the network are available.
+
+# %%
+RUN_PET = "google.colab" in sys.modules
+if not RUN_PET:
+    print("Skipped: not on Colab. Set RUN_PET = True to run it here (needs tensorflow_datasets and the network).")
+else:
+    pets, message = F.load_oxford_pet("test[:64]", size=224, batch_size=8)
+    if pets is None:
+        print("Skipped:", message)
+    else:
+        pet_metric = StreamingMeanIoU(num_classes=2, ignore_index=255)
+        for step, (images, masks) in enumerate(pets):
+            pet_metric.update_state(masks, F.stand_in_predictions(masks.numpy(), seed=step))
+        display(Markdown(evaluation_report(
+            pet_metric.confusion_matrix().numpy(), class_names=F.PET_CLASS_NAMES,
+            data=f"{message}: the first 64 test images", model="stand-in predictions, not a trained network",
+            void="the trimap's border (value 3) as label 255, left out", predictions="argmax, at 224x224",
+            implementation="helpers.keras_metrics.StreamingMeanIoU(ignore_index=255) over tf.data")))
+
+# %% [markdown]
+# ## Exercises
+#
+# Replace each `...` with your code and run the check below it: it answers ✅, or ❌ with a hint.
+# Solutions: `notebooks/solutions/solutions_07.py` (try first!).
+#
+# **Exercise 1.** Fix `my_mean_iou` of section 4: write `fixed_mean_iou(y_true, y_pred)` in TensorFlow
+# (so Keras can compile it) that the audit passes. The check runs `audit_metric` on it.
+
+# %%
+from helpers.checks_07 import check_fixed_metric, check_palette_to_labels
+
+
+def fixed_mean_iou(y_true, y_pred):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_fixed_metric(fixed_mean_iou)
+
+# %% [markdown]
+# **Exercise 2.** Colour masks: write `palette_to_labels(mask, palette, void_colour)`. `mask` is an RGB
+# array `(H, W, 3)`; a pixel of colour `palette[k]` is class `k`, a pixel of `void_colour` gets 255, and
+# any other colour raises `ValueError` (a wrong palette must not be scored silently).
+
+# %%
+def palette_to_labels(mask, palette, void_colour):
+    ...  # your code here
+    raise NotImplementedError
+
+
+check_palette_to_labels(palette_to_labels)
+
+# %% [markdown]
+# ## Summary
+#
+# - `audit_metric` and `audit_loss` answer "is my IoU right?" for any function or Keras metric in one
+#   call, with one finding per defect and the fix for each; `python -m helpers.audit file.py:name`
+#   does it from a terminal.
+# - The question's metric: `constant_output` and `threshold_not_argmax`; its loss: `pixel_weighted`.
+#   Keras's `MeanIoU` on one-hot masks: the same two findings as the metric. `OneHotMeanIoU` and
+#   `StreamingMeanIoU` pass.
+# - A folder of images and masks goes into `tf.data` at 224×224 with one-hot masks; void pixels become
+#   all-zero rows that `StreamingMeanIoU(..., ignore_index=255)` leaves out.
+# - Score batch by batch with one confusion matrix, cross-check once, and let a function write the
+#   report, so every number in it comes from the counts and every convention is stated.
