@@ -16,7 +16,7 @@ COLAB_VENV   ?= .venv-colab
 COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON),python3)
 COLAB_STAMP  := $(COLAB_VENV)/.installed
 
-.PHONY: seeds lint preflight site lab-course test-colab lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+.PHONY: seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench      write benchmarks/RESULTS.md"
 	@echo "make seeds      the seed-and-machine study behind notebook 05 (about an hour; data/seed_study/)"
 	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
+	@echo "make test-gpu   on a machine with a GPU: the compile matrix (XLA on the GPU) + notebooks 03, 05, 06"
 
 preflight:
 	@$(PREFLIGHT)
@@ -114,6 +115,12 @@ test-colab: $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/python -c "import sys, tensorflow as tf, keras, ipywidgets; print('Colab check:', sys.version.split()[0], 'TF', tf.__version__, 'Keras', keras.__version__, 'ipywidgets', ipywidgets.__version__)"
 	$(COLAB_VENV)/bin/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 -p no:cacheprovider
+
+# The GPU path (issue 11): where TensorFlow sees a GPU, Keras compiles fit/evaluate with XLA by itself.
+# Runs tests/test_compile_matrix.py and executes notebooks 03, 05, 06 there, and prints a summary for
+# benchmarks/RESULTS.md. Without a visible GPU it says so and fails (exit 2): it never passes on nothing.
+test-gpu: $(STAMP)
+	$(BIN)/python tools/gpu_check.py
 
 # The course as a static website (site/index.html): the executed notebooks rendered by nbconvert,
 # nothing executed, nothing fetched from the web at build time.

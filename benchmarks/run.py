@@ -8,7 +8,8 @@ only its own sections there, with a note of when and where they were measured, a
   reach validation mean IoU 0.8, and a time-to-mIoU figure (benchmarks/time_to_miou.png);
 - sliders: time from a slider value change to the updated figure, median and 95th percentile;
 - metrics: StreamingMeanIoU.update_state vs keras.metrics.OneHotMeanIoU.update_state on
-  32x224x224x5 probabilities; helpers.metrics.confusion_matrix vs one bare np.bincount.
+  32x224x224x5 probabilities, eagerly, in tf.function and under XLA (jit_compile=True);
+  helpers.metrics.confusion_matrix vs one bare np.bincount.
 """
 
 import datetime
@@ -50,13 +51,24 @@ def bench_metrics():
 
     ours = StreamingMeanIoU(5)
     theirs = keras.metrics.OneHotMeanIoU(num_classes=5)
-    ours_fn = tf.function(ours.update_state)
-    theirs_fn = tf.function(theirs.update_state)
+    modes = [
+        ("eager", (ours.update_state, theirs.update_state)),
+        ("tf.function", (tf.function(ours.update_state), tf.function(theirs.update_state))),
+        ("XLA (jit_compile=True)", (tf.function(ours.update_state, jit_compile=True),
+                                    tf.function(theirs.update_state, jit_compile=True))),
+    ]
     rows = []
-    for name, fn in [("eager", (ours.update_state, theirs.update_state)), ("tf.function", (ours_fn, theirs_fn))]:
-        t_ours = _median_time(lambda f=fn[0]: f(y_true, y_pred), repeat=10)
-        t_theirs = _median_time(lambda f=fn[1]: f(y_true, y_pred), repeat=10)
-        rows.append((name, t_ours, t_theirs))
+    for name, (f_ours, f_theirs) in modes:
+        # alternate the two calls, so that a change in the machine's load hits both alike
+        for _ in range(3):
+            f_ours(y_true, y_pred), f_theirs(y_true, y_pred)
+        times = ([], [])
+        for _ in range(15):
+            for f, out in ((f_ours, times[0]), (f_theirs, times[1])):
+                t0 = time.perf_counter()
+                f(y_true, y_pred)
+                out.append(time.perf_counter() - t0)
+        rows.append((name, float(np.median(times[0])), float(np.median(times[1]))))
     # same answer?
     ours.reset_state()
     theirs.reset_state()

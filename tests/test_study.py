@@ -65,17 +65,20 @@ def test_selected_model_claims_hold_in_every_run(runs):
     """Notebook 05: the model selected on validation among the live recipes reaches the quoted floors."""
     from helpers.training import SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR
 
+    margin = 0.01  # a new machine is a new draw: the floors must hold with room to spare
     for key, group in _groups(runs).items():
         best = max(LIVE, key=lambda k: group[k]["val_mean_iou"])
-        assert group[best]["val_mean_iou"] >= SELECTED_VAL_FLOOR, key
-        assert group[best]["test_mean_iou"] >= SELECTED_TEST_FLOOR, key
+        assert group[best]["val_mean_iou"] >= SELECTED_VAL_FLOOR + margin, key
+        assert group[best]["test_mean_iou"] >= SELECTED_TEST_FLOOR + margin, key
 
 
 def test_question_metric_barely_moves_in_every_group(runs):
-    """Notebook 05, section 9: the question's metric varies by < 0.02 across recipes of one group."""
+    """Notebook 05, section 9: the question's metric barely varies across the live recipes of one group."""
+    from helpers.training import QUESTION_SPREAD_MAX
+
     for key, group in _groups(runs).items():
         live = [group[k]["val_question_mean_iou"] for k in LIVE]
-        assert max(live) - min(live) < 0.02, key
+        assert max(live) - min(live) < QUESTION_SPREAD_MAX - 0.004, key
 
 
 def test_accuracy_and_void_claims_of_notebook_06_hold_in_every_run(runs):
