@@ -54,8 +54,10 @@ def bench_metrics():
     modes = [
         ("eager", (ours.update_state, theirs.update_state)),
         ("tf.function", (tf.function(ours.update_state), tf.function(theirs.update_state))),
-        ("XLA (jit_compile=True)", (tf.function(ours.update_state, jit_compile=True),
-                                    tf.function(theirs.update_state, jit_compile=True))),
+        (
+            "XLA (jit_compile=True)",
+            (tf.function(ours.update_state, jit_compile=True), tf.function(theirs.update_state, jit_compile=True)),
+        ),
     ]
     rows = []
     for name, (f_ours, f_theirs) in modes:
@@ -247,6 +249,43 @@ def bench_training():
     ]
 
 
+def bench_seed_study():
+    """Summary of the committed seed study (data/seed_study/, `make seeds`): no training here."""
+    from helpers import study as S
+    from helpers.training import RECIPES
+
+    study = S.load_study()
+    runs = study["runs"]
+    # notebook 05's single run before the study (RESULTS.md of 2026-11-29): one draw per recipe
+    before = {"a": 0.753, "b": 0.876, "c": 0.906, "d": 0.924, "e": 0.900}
+    val = S.summarise(runs, "val_mean_iou", list(RECIPES))
+    test = S.summarise(runs, "test_mean_iou", list(RECIPES))
+    rows = []
+    for key, recipe in RECIPES.items():
+        b = before.get(key)
+        inside = "–" if b is None else ("yes" if test[key]["min"] <= b <= test[key]["max"] else "**no**")
+        rows.append(
+            f"| {recipe.label} | {S.describe_range(val[key])} | {S.describe_range(test[key])} | "
+            f"{'–' if b is None else f'{b:.3f}'} | {inside} |"
+        )
+    settings = "; ".join(
+        f"{name}: {m['setting_help']} (TF {m['tensorflow']}, Keras {m['keras']}, {m['cpu']})"
+        for name, m in study["settings"].items()
+    )
+    return [
+        "## Seed study (issues 10, 13)",
+        "",
+        f"`make seeds` trained every recipe from several seeds under each execution setting ({settings}).",
+        "Dataset-level mean IoU, min to max over all runs. Training configuration unchanged by issue 13,",
+        "so every recipe's single earlier test value should lie inside its study range:",
+        "",
+        "| recipe | val mean IoU | test mean IoU | earlier single run (test) | inside the range |",
+        "| --- | --- | --- | ---: | --- |",
+        *rows,
+        "",
+    ]
+
+
 def bench_levers():
     """Training-speed levers of issue 13, one at a time against the baseline (benchmarks/levers.py)."""
     import subprocess
@@ -259,6 +298,7 @@ SECTIONS = {
     "notebooks": bench_notebooks,
     "training": bench_training,
     "levers": bench_levers,
+    "seeds": bench_seed_study,
     "sliders": bench_sliders,
     "metrics": bench_metrics,
 }

@@ -258,6 +258,19 @@ def _is_keras_metric(obj) -> bool:
     return isinstance(obj, keras.metrics.Metric)
 
 
+def _is_sparse_keras_mean_iou(obj) -> bool:
+    """A ``keras.metrics.MeanIoU`` (not ``OneHotMeanIoU``) that still expects label maps."""
+    if not _is_keras_metric(obj):
+        return False
+    import keras
+
+    return (
+        isinstance(obj, keras.metrics.MeanIoU)
+        and not isinstance(obj, keras.metrics.OneHotMeanIoU)
+        and (getattr(obj, "sparse_y_true", False) or getattr(obj, "sparse_y_pred", False))
+    )
+
+
 def _to_float(v) -> float:
     if hasattr(v, "numpy"):
         v = v.numpy()
@@ -500,10 +513,16 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
                 not constant,
                 ""
                 if not constant
-                else f"Every prediction scores {_fmt(v_perfect)}: the value ignores y_pred. A cast to int before "
-                "rounding "
-                "truncates every probability below 1 to 0 (tf.round(tf.cast(p, tf.int32))); take "
-                "tf.argmax(y_pred, axis=-1) instead.",
+                else f"Every prediction scores {_fmt(v_perfect)}: the value ignores y_pred. "
+                + (
+                    "keras.metrics.MeanIoU with sparse_y_true/sparse_y_pred left True takes one-hot masks and "
+                    "probabilities for label maps (it casts the probabilities to int, so every one below 1 becomes "
+                    "class 0): use keras.metrics.OneHotMeanIoU(num_classes=C), or MeanIoU(..., "
+                    "sparse_y_true=False, sparse_y_pred=False)."
+                    if _is_sparse_keras_mean_iou(metric)
+                    else "A cast to int before rounding truncates every probability below 1 to 0 "
+                    "(tf.round(tf.cast(p, tf.int32))); take tf.argmax(y_pred, axis=-1) instead."
+                ),
             )
         )
         p_code = "constant_output" if constant else "perfect_not_one"

@@ -310,6 +310,13 @@ def check_keras_metric_for_one_hot(make_metric) -> CheckResult:
             "sparse_y_pred=False)."
         )
         return _report(False, f"It reports {got:.4f}, the true mean IoU is {want:.4f}. {hint}")
+    n = getattr(metric, "num_classes", 3)
+    if n != 3:  # extra classes are absent, so the mean is right here, but not on data that has them
+        return _report(
+            False,
+            f"Right class, but your masks have 3 classes: num_classes=3 (num_classes={n} only gives the "
+            "right value here because the extra classes never occur).",
+        )
     return _report(True, f"Right: {got:.4f}, the dataset-level mean IoU of these one-hot masks and probabilities.")
 
 
@@ -470,7 +477,7 @@ def check_dice_from_jaccard(fn) -> CheckResult:
             return failed
         want = 2 * j / (1 + j)
         if 0 < j < 1 and abs(got - j / (2 - j)) < 1e-9:
-            return _report(False, "That converts the other way (Dice to IoU is J = D / (2 - D)).")
+            return _report(False, "That converts Dice to Jaccard; invert it: solve J = D/(2-D) for D.")
         if abs(got - want) > 1e-9:
             return _report(
                 False,

@@ -180,11 +180,23 @@ def _count_batch(y_true, y_pred, num_classes, ignore_index, zero_rows_are_void):
         else:
             void, invalid = None, tf.logical_not(in_range)
         true = tf.cast(tf.where(in_range, y_true, tf.zeros([], dt)), tf.int32)
+        not_ignored = "" if ignore_index is None else f" that are not ignore_index={ignore_index}"
         message = (
-            f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
+            f"y_true has labels outside [0, {c}){not_ignored}: check "
             f"num_classes (={c}), or pass ignore_index=255 (the label of your void pixels) to leave "
             "void pixels out."
         )
+        if c <= 255 and ignore_index != 255:  # the 0/255 trap: a binary mask saved as an image is not void
+            zero_255 = tf.logical_or(tf.equal(y_true, tf.zeros([], dt)), tf.equal(y_true, tf.constant(255, dt)))
+            looks_0_255 = tf.logical_and(tf.reduce_all(zero_255), tf.reduce_any(tf.equal(y_true, tf.constant(255, dt))))
+            tf.debugging.assert_equal(  # eagerly / in a graph, first; XLA compiles it away, hence the line below
+                looks_0_255,
+                False,
+                message="binary masks stored as 0/255: convert them with mask // 255 (not ignore_index)"
+                + ("" if c == 2 else " and use num_classes=2")
+                + f"; pass ignore_index=255 only if 255 marks void pixels. (y_true has labels outside [0, {c}): 255.)",
+            )
+            message += " (Binary masks stored as 0/255: convert them with mask // 255, not ignore_index.)"
 
     index = true * c + pred
     left_out = void
@@ -291,8 +303,9 @@ class StreamingMeanIoU(keras.metrics.Metric):
             raise tf.errors.InvalidArgumentError(
                 None, None,
                 f"StreamingMeanIoU(num_classes={self.num_classes}, ignore_index={self.ignore_index}) saw {n} "
-                f"pixel{'s' if n != 1 else ''} with a bad label in a run where runtime checks are compiled away (jit_compile=True, "
-                "XLA: Keras's default when a GPU is visible), so its mean IoU is NaN, not a number to report. "
+                f"pixel{'s' if n != 1 else ''} with a bad label in a run where runtime checks are compiled away "
+                "(jit_compile=True, XLA: Keras's default when a GPU is visible), so its mean IoU is NaN, not a "
+                "number to report. "
                 f"{self._invalid_message or 'Check the labels.'} Then call reset_state() (Keras does at the "
                 "start of each epoch and evaluation). To see the first bad batch fail, compile with "
                 "jit_compile=False.",

@@ -242,7 +242,10 @@ def soft_dice_loss(y_true, y_pred, smooth: float = 0.0, *, ignore_index=None):
 
 
 def _ce_jaccard(d: _Prepared, alpha):
-    ce = keras.losses.categorical_crossentropy(d.y, d.p_raw)  # 0 on void rows (y = 0 there)
+    # Keras divides the prediction by its sum: an all-zero row would give 0 / 0 = NaN. Such rows read as
+    # uniform instead (loss log C); every other row is passed on unchanged, so the numbers are Keras's.
+    p = tf.where(tf.reduce_sum(d.p_raw, axis=-1, keepdims=True) > 0, d.p_raw, tf.ones_like(d.p_raw))
+    ce = keras.losses.categorical_crossentropy(d.y, p)  # 0 on void rows (y = 0 there)
     if d.keep is None:
         ce = tf.reduce_mean(ce)
     else:  # the mean over the pixels kept

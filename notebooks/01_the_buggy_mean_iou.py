@@ -180,12 +180,14 @@ print(f"all-zero prediction: {float(buggy.mean_iou(y_true, nothing)):.4f}")
 assert float(buggy.mean_iou(y_true, nothing)) == buggy_values["perfect"]
 
 # %% [markdown]
-# **The exception: a saturated softmax.** The float32 number closest to $1 - 4e^{-40}$ *is* 1.0. When a
+# **The exception: a saturated softmax.** The softmax of scores 40 apart is about $1 - 4\,e^{-40}$ ($e \approx 2.718$), and the float32
+# number closest to it *is* 1.0. When a
 # model is very sure (its score for one class exceeds the others by about 18 or more), its softmax can
 # return exactly 1.0, that channel survives the cast, and the metric suddenly sees the prediction. A
 # prediction that is saturated and right everywhere then scores 1.0, not 0.4627. (Whether you get
-# exactly 1.0 depends on the kernel: NumPy rounds exactly, TensorFlow's CPU softmax does for a single
-# pixel but returned 0.99999994 on batches of 8 or more pixels when we tried.) So during training the
+# exactly 1.0 depends on the kernel: NumPy rounds exactly; TensorFlow's CPU softmax does for a single
+# pixel, but its vectorised path for larger batches can return the float32 just below 1, depending on the
+# CPU and the version.) So during training the
 # question's number can jump as the model grows confident: it moves with saturation, not with IoU.
 
 # %% tags=["nbval-check-output"]
@@ -416,7 +418,8 @@ print(f"learning_rate={float(optimizer.learning_rate):.4f}, clipvalue={optimizer
 # `take_home/iou_keras.py` holds code you can paste into your own project: it needs TensorFlow and
 # Keras, not this course's `helpers`. Its `mean_iou` is the question's metric with the fixes, in three
 # small functions: a confusion matrix of the batch (with static sizes, so that it also compiles with
-# XLA), the mean IoU from those counts, and the metric itself:
+# XLA), the mean IoU from those counts, and the metric itself. (The metric also calls two small helpers
+# of the same file: `_labels`, the argmax of both inputs, and `_valid_pixels`, which checks the label range.)
 
 # %%
 import importlib.util, inspect, pathlib

@@ -479,7 +479,8 @@ assert six[("zero", "per_image")] < six[("exclude", "per_image")] < six[("one", 
 # > A class the model *invents* (predicted, but in no true mask) counts in the metric, with IoU 0: a
 # > false alarm must cost. A loss works on probabilities, where every class gets a little probability
 # > at every pixel, so "present in the prediction" would mean every class; the losses follow Berman et
-# > al. (2018) and average over the classes in the truth. The two agree when the prediction invents
+# > al. (2018, the Lovász-softmax paper of notebook 04, section 6) and average over the classes in the
+# > truth. The two agree when the prediction invents
 # > no class; when it does, the loss's convention gives the higher number. So "1 − loss equals the
 # > IoU" (notebook 04) always means the IoU **over the classes in the truth**.
 #

@@ -221,8 +221,9 @@ np.testing.assert_array_equal(metric.confusion_matrix().numpy(), M.confusion_mat
 plot_per_class_iou(per_class, CLASS_NAMES, title="Per-class IoU of the sloppy model (64 images)")
 
 # %% [markdown]
-# The thin "line" class suffers most from a two-pixel shift: a shift of its own width leaves almost
-# no overlap. A mean IoU alone would hide that.
+# The thin "line" class suffers most from a two-pixel shift: a shift of about its own width leaves only
+# part of a thin line overlapping, while a large shape loses just a strip along its edges. A mean IoU
+# alone would hide that.
 
 # %% [markdown]
 # ## 4. Cross-checks: four implementations, one number
@@ -252,7 +253,8 @@ assert max(checks.values()) - min(checks.values()) < 1e-6
 # %% [markdown]
 # **What a GPU runtime does.** On a machine with a GPU (Colab's GPU runtime, for example), Keras
 # compiles `fit` and `evaluate` with XLA by itself: `compile(jit_compile="auto")`, the default, becomes
-# `jit_compile=True`. XLA needs every array size known before it runs, and it compiles runtime checks
+# `jit_compile=True` (Keras 3 keeps it off under a `tf.distribute` strategy or with op determinism
+# enabled). XLA needs every array size known before it runs, and it compiles runtime checks
 # away, so a metric that works eagerly can fail there, or silently count less. `jit_compile=True`
 # takes the same XLA path on this CPU: the cell below evaluates `StreamingMeanIoU` exactly as a GPU
 # runtime would, beside `evaluate` without XLA.
@@ -314,7 +316,8 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
 # 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
 # versions, tf.keras and Keras 3.13 as on Colab, raise an error on a CPU: they count with
-# `tf.scatter_nd`, which TensorFlow documents as ignoring out-of-range indices on a GPU). If 255 was a real class you forgot in `num_classes`, or a bug in the data
+# `tf.scatter_nd`, whose GPU kernels ignore out-of-range indices, as TensorFlow documents for
+# `tf.tensor_scatter_nd_update`, so there they drop them silently too). If 255 was a real class you forgot in `num_classes`, or a bug in the data
 # loader produced out-of-range labels, you will never know. With Keras ≥ 3.15 the number below is
 # exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown;
 # with an older Keras the cell reports the error instead:
@@ -506,6 +509,7 @@ check_keras_metric_for_one_hot(make_metric)
 #   `StreamingMeanIoU` does that; it equals the NumPy reference whatever the batch size.
 # - Cross-check: NumPy reference = `StreamingMeanIoU` = `OneHotMeanIoU` = `MeanIoU` with the right flags.
 # - `MeanIoU(C)` on one-hot masks and probabilities needs `sparse_y_true=False, sparse_y_pred=False`;
-#   and Keras ≥ 3.15 silently drops out-of-range labels, so check your labels or use a metric that refuses.
+#   and Keras ≥ 3.15 (older Keras too, on a GPU) silently drops out-of-range labels, so check your labels
+#   or use a metric that refuses.
 #
 # **Next:** 04 — soft versus hard IoU: what a loss can optimise.

@@ -116,7 +116,8 @@ C = len(CLASS_NAMES)
 # ## 1. The hard IoU has no gradient
 #
 # Training moves the weights along the gradient of the loss. The hard IoU goes through
-# `argmax`: a small change of the logits almost never changes which class wins, so the hard IoU is
+# `argmax`: a small change of the logits (the raw scores, explained below) almost never changes which
+# class wins, so the hard IoU is
 # **piecewise constant**: flat almost everywhere, with jumps where a pixel flips class. Its gradient is
 # zero where it exists, and TensorFlow does not even try: `argmax` returns integers, and there is no
 # gradient through integers.
@@ -425,7 +426,7 @@ assert obj_sure[1] < bg[1]   # at equal confidence the pooled loss prefers 3 to 
 # and the pooled loss prefers it too. It ranks the useless prediction 1 above prediction 2 only because
 # 1 is more confident: confidence on background pixels is worth as much to it as finding object
 # pixels, since an object pixel counts no more than a background pixel. The per-class soft Jaccard
-# loss, like the mean IoU, ranks 2 above 1 whatever the confidence: each class counts once, so missing
+# loss, like the mean IoU, ranks 2 above 1, by a wide margin here (the table above): each class counts once, so missing
 # four classes out of five costs most of the score. Notebook 05 trains the question's recipe to see
 # what this does in training.
 
@@ -465,8 +466,8 @@ print(f"pixel accuracy {M.pixel_accuracy(masks64, collapsed):.4f}, mean IoU {M.m
 #
 # `helpers.losses.soft_jaccard_loss` computes one soft IoU per class over the whole batch and averages
 # the classes **present in the batch's truth** (the convention of Berman et al., 2018). A class that is
-# absent has no IoU (notebook 02), so it is left out rather than given a made-up value. Section 5.3
-# shows what the alternatives do.
+# absent has no IoU (notebook 02), so it is left out rather than given a made-up value. The last part
+# of this section, "The smoothing constant and empty classes", shows what the alternatives do.
 #
 # ### Jaccard or Dice?
 #
@@ -559,7 +560,7 @@ assert (grad_p[..., 4] > 0).all()                          # the loss falls wher
 # With smoothing over all classes, the empty class is worth a whole class's share of the score:
 # free points when the model predicts nothing of it, and a large change of the loss for a tiny
 # probability spread over the image; the loss over the present classes only (last column) hardly
-# moves. Its gradient always says "less of this class", on every pixel (checked below). Without smoothing
+# moves. Its gradient always says "less of this class", on every pixel (the last line printed above). Without smoothing
 # (`s = 0`) the empty class is stuck at 0: a constant penalty that no prediction can remove. Only
 # **leaving absent classes out** (the last column, our default) makes the loss depend on the classes
 # that are there. (If you smooth, do it per batch rather than per image, with a small `s`, and

@@ -312,7 +312,8 @@ display(Markdown(text))
 
 # %% [markdown]
 # Read it as in notebook 06: the mean hides a weak class. The line class scores far below the others
-# (the table): the stand-in's shift misses most of a line only a few pixels wide. Pixel accuracy, the highest
+# (the table): the stand-in's blur and shift cost a line only a few pixels wide a large share of its
+# pixels, and a large shape only a strip along its border. Pixel accuracy, the highest
 # number in the report, hides it completely, because lines are under 1 % of the pixels.
 
 # %% [markdown]

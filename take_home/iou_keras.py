@@ -19,7 +19,8 @@ model ends in ``Conv2D(C, 1, activation="softmax")``. Everything here runs under
    ``val_`` value. Without ``name=`` it is logged as ``one_hot_mean_io_u``. It averages the classes
    present in the truth or the prediction over all batches of an epoch (absent classes excluded).
 3. :class:`StreamingMeanIoU`: the same dataset-level number from a metric you can read and change:
-   exact integer counts, an error for labels it does not know, saved and reloaded with the model.
+   exact integer counts, an error for labels it does not know, void pixels (label ``ignore_index``, or
+   an all-zero one-hot row) left out with ``ignore_index=255``, saved and reloaded with the model.
 4. :func:`soft_jaccard_loss`: a per-class soft Jaccard loss, averaged over the classes present in the
    batch's truth (the question's ``iou_loss`` pools all classes into one IoU: it is a soft pixel
    accuracy in disguise).
@@ -36,11 +37,34 @@ import tensorflow as tf
 __all__ = ["mean_iou", "StreamingMeanIoU", "soft_jaccard_loss"]
 
 
-def _labels(y_true, y_pred):
-    """Integer labels of truth and prediction: argmax of one-hot / probabilities (never cast or round)."""
-    num_classes = y_pred.shape[-1]
+def _check_channels(y_pred):
+    """One softmax channel per class: the argmax of a single sigmoid channel is always class 0."""
+    if y_pred.shape[-1] is not None and y_pred.shape[-1] < 2:
+        raise ValueError(
+            f"y_pred {y_pred.shape} has one channel (a sigmoid?): its argmax is always class 0, so every "
+            "prediction would score 1.0. For a binary model use keras.metrics.BinaryIoU(target_class_ids=[0, 1], "
+            "threshold=0.5), or stack the two classes: tf.concat([1 - p, p], axis=-1)."
+        )
+    return y_pred.shape[-1]
+
+
+def _labels(y_true, y_pred, ignore_index=None):
+    """Integer labels of truth and prediction: argmax of one-hot / probabilities (never cast or round).
+
+    An all-zero one-hot row is a void pixel: labelled ``ignore_index`` if given, else an error (under
+    ``jit_compile=True`` it is left out, as other bad labels are)."""
+    num_classes = _check_channels(y_pred)
     if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == num_classes:
-        y_true = tf.argmax(y_true, axis=-1, output_type=tf.int32)  # one-hot masks
+        void = tf.reduce_max(y_true, axis=-1) <= 0  # one-hot masks; an all-zero row marks a void pixel
+        if ignore_index is None:
+            tf.debugging.assert_equal(
+                tf.reduce_any(void),
+                False,
+                message="y_true (one-hot) has all-zero rows (void pixels): pass ignore_index=255 to leave them "
+                "out; without it they would count as class 0.",
+            )
+        void_label = tf.constant(-1 if ignore_index is None else ignore_index, tf.int32)
+        y_true = tf.where(void, void_label, tf.argmax(y_true, axis=-1, output_type=tf.int32))
     elif y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
         y_true = tf.squeeze(y_true, axis=-1)  # label maps with a channel, (B, H, W, 1)
     elif y_true.shape.rank != y_pred.shape.rank - 1:
@@ -85,13 +109,14 @@ def _mean_iou_from_counts(cm):
     return tf.math.divide_no_nan(tf.reduce_sum(tf.math.divide_no_nan(tp, union)), tf.reduce_sum(present))
 
 
-def mean_iou(y_true, y_pred):
+def mean_iou(y_true, y_pred, *, ignore_index=None):
     """The question's ``mean_iou``, corrected: the mean IoU of one batch.
 
     The fixes of the course's notebook 01: argmax instead of cast-then-round (bugs 1 and 2); one
     confusion matrix over all pixels of the batch, height, width and images, instead of ``axis=[1]``
     (bug 3); no ``+ 1`` smoothing, and classes absent from truth and prediction left out of the mean
-    (bug 4). Labels outside ``[0, C)`` raise an error.
+    (bug 4). Labels outside ``[0, C)`` and all-zero one-hot rows (void pixels) raise an error, unless
+    ``ignore_index`` (e.g. 255, the label of void pixels in label maps) says to leave them out.
 
     Caveat (bug 5): in ``metrics=[mean_iou]`` Keras reports the **mean of the per-batch values**, which is not
     the dataset's mean IoU and changes with the batch size (a class missing from a batch drops out of
@@ -99,8 +124,8 @@ def mean_iou(y_true, y_pred):
     ``fit`` and ``evaluate`` use ``OneHotMeanIoU`` or :class:`StreamingMeanIoU`.
     """
     y_pred = tf.convert_to_tensor(y_pred)
-    t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred)
-    valid = _valid_pixels(t, c)
+    t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred, ignore_index)
+    valid = _valid_pixels(t, c, ignore_index)
     return tf.cast(_mean_iou_from_counts(_confusion_matrix(t, p, c, valid)), tf.float32)
 
 
@@ -110,7 +135,8 @@ class StreamingMeanIoU(keras.metrics.Metric):
 
     ``result()`` is the mean IoU of all pixels seen since the last reset (classes absent from truth and
     prediction excluded), whatever the batch size. Pixels whose true label is ``ignore_index`` (give
-    void pixels e.g. 255 in integer label maps) are left out; any other label outside
+    void pixels e.g. 255 in integer label maps) and, when ``ignore_index`` is set, all-zero one-hot rows
+    are left out; an all-zero row without ``ignore_index`` or any other label outside
     ``[0, num_classes)`` raises ``InvalidArgumentError`` (under ``jit_compile=True`` XLA cannot raise,
     and such pixels are left out). Works under ``jit_compile=True``.
 
@@ -138,9 +164,9 @@ class StreamingMeanIoU(keras.metrics.Metric):
                 "pixels to leave out with ignore_index (e.g. 255)."
             )
         y_pred = tf.convert_to_tensor(y_pred)
-        if y_pred.shape[-1] != self.num_classes:
+        if _check_channels(y_pred) != self.num_classes:
             raise ValueError(f"y_pred has {y_pred.shape[-1]} channels but num_classes={self.num_classes}.")
-        t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred)
+        t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred, self.ignore_index)
         valid = _valid_pixels(t, c, self.ignore_index)
         self.total_cm.assign_add(tf.cast(_confusion_matrix(t, p, c, valid), tf.int64))
 
@@ -159,13 +185,25 @@ class StreamingMeanIoU(keras.metrics.Metric):
         }
 
 
+def _check_one_hot_like(y_true, y_pred):
+    """The loss multiplies y_true by y_pred: (B, H, W, 1) labels would broadcast over the classes silently."""
+    t, p = tf.TensorShape(y_true.shape), tf.TensorShape(y_pred.shape)
+    if t.rank != p.rank or not t[-1:].is_compatible_with(p[-1:]):  # unknown sizes (None) pass
+        c = p[-1]
+        raise ValueError(
+            f"soft_jaccard_loss needs one-hot y_true with {c} channels, like y_pred {y_pred.shape}; got y_true "
+            f"{y_true.shape}. Convert integer labels (B, H, W, 1) with tf.one_hot(tf.squeeze(labels, -1), {c})."
+        )
+
+
 def soft_jaccard_loss(y_true, y_pred):
     """1 - mean over classes of the soft IoU ``I_c / U_c``, over the classes present in the batch's truth.
 
-    ``y_true`` one-hot ``(B, H, W, C)``, ``y_pred`` softmax probabilities of the same shape;
+    ``y_true`` one-hot ``(B, H, W, C)`` (label maps raise), ``y_pred`` softmax probabilities of that shape;
     ``I_c = sum(y_c * p_c)`` and ``U_c = sum(y_c) + sum(p_c) - I_c`` over all pixels of the batch.
     On a one-hot prediction it is 1 - the hard IoU averaged over the classes present in the truth.
     """
+    _check_one_hot_like(y_true, y_pred)
     y_true = tf.cast(y_true, y_pred.dtype)
     axes = list(range(len(y_pred.shape) - 1))  # every axis but the classes: one soft IoU per class
     intersection = tf.reduce_sum(y_true * y_pred, axis=axes)

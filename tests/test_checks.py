@@ -142,6 +142,8 @@ def test_keras_metric_for_one_hot(capsys):
     _assert_verdict(checks.check_keras_metric_for_one_hot(_solutions(3).make_metric), True, capsys)
     sparse_flags = lambda: keras.metrics.MeanIoU(3, sparse_y_true=False, sparse_y_pred=False)
     _assert_verdict(checks.check_keras_metric_for_one_hot(sparse_flags), True, capsys)
+    too_many = lambda: keras.metrics.OneHotMeanIoU(num_classes=5)  # same value here: classes 3, 4 never occur
+    _assert_verdict(checks.check_keras_metric_for_one_hot(too_many), False, capsys, "3 classes: num_classes=3")
 
 
 # --- 05 ------------------------------------------------------------------------------------
@@ -202,6 +204,8 @@ def test_soft_iou(capsys):
 
 def test_dice_from_jaccard(capsys):
     _assert_verdict(checks.check_dice_from_jaccard(stub), False, capsys, "Not done yet")
-    _assert_verdict(checks.check_dice_from_jaccard(lambda j: j / (2 - j)), False, capsys, "other way")
+    _assert_verdict(
+        checks.check_dice_from_jaccard(lambda j: j / (2 - j)), False, capsys, "invert it: solve J = D/(2-D) for D"
+    )
     _assert_verdict(checks.check_dice_from_jaccard(lambda j: 2 * j), False, capsys)
     _assert_verdict(checks.check_dice_from_jaccard(_solutions(4).dice_from_jaccard), True, capsys)

@@ -99,6 +99,58 @@ def test_streaming_metric_ignore_index_and_errors():
         T.StreamingMeanIoU(num_classes=5).update_state(lab, probs, sample_weight=np.ones(lab.shape))
 
 
+def test_all_zero_one_hot_rows_are_void_not_background():
+    from helpers.keras_metrics import StreamingMeanIoU
+
+    y = np.array([[[[0, 1], [0, 1]], [[0, 1], [0, 0]]]], "float32")  # 3 object pixels + 1 void (all-zero) row
+    probs = np.array([[[[0.1, 0.9]] * 2] * 2], "float32")  # predicted object everywhere
+    reference = StreamingMeanIoU(num_classes=2, ignore_index=255)
+    reference.update_state(y, probs)
+    ours = T.StreamingMeanIoU(num_classes=2, ignore_index=255)
+    ours.update_state(y, probs)
+    assert float(ours.result()) == float(reference.result()) == 1.0  # argmax of the void row would give 0.375
+    assert float(T.mean_iou(y, probs, ignore_index=255)) == 1.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="all-zero rows.*ignore_index=255"):
+        T.mean_iou(y, probs)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="all-zero rows.*ignore_index=255"):
+        T.StreamingMeanIoU(num_classes=2).update_state(y, probs)
+    # under XLA the check is compiled away: void pixels are left out, as the file documents for bad labels
+    assert float(tf.function(T.mean_iou, jit_compile=True)(tf.constant(y), tf.constant(probs))) == 1.0
+    # on a larger batch with void rows, the same number as the course's metric
+    lab, _, y, probs = _batch(n=4)
+    y[:, :3] = 0
+    reference, ours = StreamingMeanIoU(num_classes=5, ignore_index=255), T.StreamingMeanIoU(5, ignore_index=255)
+    reference.update_state(y, probs)
+    ours.update_state(y, probs)
+    assert float(ours.result()) == pytest.approx(float(reference.result()), abs=1e-6)
+    assert int(np.sum(ours.total_cm.numpy())) == lab[:, 3:].size
+
+
+def test_one_sigmoid_channel_is_refused():
+    y = np.array([[[[0], [1]], [[1], [0]]]], "float32")
+    p = np.array([[[[0.2], [0.8]], [[0.3], [0.7]]]], "float32")  # half wrong: argmax of 1 channel is always 0
+    with pytest.raises(ValueError, match=r"BinaryIoU\(target_class_ids=\[0, 1\], threshold=0.5\)"):
+        T.mean_iou(y, p)
+    with pytest.raises(ValueError, match=r"tf.concat\(\[1 - p, p\]"):
+        T.StreamingMeanIoU(num_classes=2).update_state(y, p)
+    two = np.concatenate([1 - p, p], axis=-1)  # the fix: stack the two classes
+    assert float(T.mean_iou(y[..., 0].astype(int), two)) == pytest.approx(1 / 3)  # TP 1, FP 1, FN 1 per class
+
+
+def test_soft_jaccard_loss_refuses_label_maps_with_a_channel():
+    lab, _, y, _ = _batch(n=2)
+    labels = lab[..., None]  # (B, H, W, 1): would broadcast over the 5 classes, silently
+    with pytest.raises(ValueError, match=r"tf.one_hot\(tf.squeeze\(labels, -1\), 5\)"):
+        T.soft_jaccard_loss(labels, y)
+    with pytest.raises(ValueError, match="one-hot"):
+        T.soft_jaccard_loss(lab, y)
+    fixed = tf.one_hot(tf.squeeze(labels, -1), 5)
+    unknown = tf.TensorSpec([None, None, None, None], tf.float32)  # a dataset without static shapes passes
+    loss = tf.function(T.soft_jaccard_loss, input_signature=[unknown, unknown])
+    assert float(loss(fixed, tf.constant(y))) == pytest.approx(0.0, abs=1e-6)
+    assert float(T.soft_jaccard_loss(fixed, y)) == pytest.approx(0.0, abs=1e-6)
+
+
 def test_one_line_answer_agrees_with_the_streaming_metric():
     lab, pred, y, probs = _batch(n=8)
     keras_metric = keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")

@@ -131,3 +131,20 @@ def test_every_recipe_has_a_label_loss_and_optimizer_factory():
         assert isinstance(recipe.optimizer(), keras.optimizers.Optimizer)
         assert recipe.init_from is None or recipe.init_from in T.RECIPES
     assert set(T.LIVE_RECIPES) <= set(T.RECIPES)
+
+
+@pytest.mark.parametrize("key", ["a", "d"])
+def test_a_trained_recipe_saves_and_loads_without_custom_objects(tiny, tmp_path, key):
+    """Learners save models: the question's loss and metric (recipe a) and the course's losses load back."""
+    import keras
+
+    x, y, _ = tiny
+    result = T.train_recipe(key, data=(x, y, x[:2], y[:2]), verbose=0)
+    path = tmp_path / f"recipe_{key}.keras"
+    result.model.save(path)
+    loaded = keras.saving.load_model(path)
+    before = result.model.evaluate(x, y, verbose=0, return_dict=True)
+    after = loaded.evaluate(x, y, verbose=0, return_dict=True)
+    assert set(before) == set(after)
+    for name, value in before.items():
+        assert np.isclose(after[name], value, rtol=1e-5, atol=1e-6), name

@@ -77,7 +77,7 @@ def _execute_notebook(name, workdir, timeout):
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
         ok, detail = True, ""
-    except Exception as exc:  # noqa: BLE001 - reported, and the script fails
+    except Exception as exc:  # reported, and the script fails
         ok, detail = False, f"{type(exc).__name__}: {str(exc)[-1500:]}"
     nbformat.write(nb, Path(workdir) / name)
     return ok, time.perf_counter() - t0, detail
@@ -100,8 +100,8 @@ def main(argv=None):
     print(f"compile(jit_compile='auto') resolves to: {auto}", flush=True)
 
     rows, failed = [], False
-    proc, seconds = _run([sys.executable, "-m", "pytest", "tests/test_compile_matrix.py", "-q", "-p", "no:cacheprovider"],
-                         args.timeout)
+    matrix = [sys.executable, "-m", "pytest", "tests/test_compile_matrix.py", "-q", "-p", "no:cacheprovider"]
+    proc, seconds = _run(matrix, args.timeout)
     last = (proc.stdout.strip().splitlines() or ["(no output)"])[-1]
     rows.append(("tests/test_compile_matrix.py", proc.returncode == 0, seconds, last))
     failed |= proc.returncode != 0
