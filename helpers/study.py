@@ -35,6 +35,7 @@ __all__ = [
     "paired_difference",
     "describe_range",
     "object_mean_iou",
+    "lost_classes",
 ]
 
 STUDY_DIR = Path(__file__).resolve().parent.parent / "data" / "seed_study"
@@ -140,3 +141,12 @@ def describe_range(summary: dict) -> str:
     '0.880 to 0.930 (mean 0.905, 10 runs)'
     """
     return f"{summary['min']:.3f} to {summary['max']:.3f} (mean {summary['mean']:.3f}, {summary['n']} runs)"
+
+
+def lost_classes(run: dict, split: str = "val", threshold: float = 0.05) -> list[int]:
+    """Classes a run lost: those whose IoU on ``split`` is below ``threshold`` (never predicted, in effect).
+
+    >>> lost_classes({"val_per_class_iou": [0.99, 0.9, 0.0, 0.03]})
+    [2, 3]
+    """
+    return [k for k, v in enumerate(run[f"{split}_per_class_iou"]) if v < threshold]

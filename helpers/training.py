@@ -145,11 +145,11 @@ SHORT_LABELS = {
 }
 """Short names of the recipes, for plot labels."""
 
-LIVE_RECIPES = ("a", "b", "d", "e")
+LIVE_RECIPES = ("a", "c")
 """The recipes notebook 05 trains live (the others come from the committed seed study)."""
 
-SELECTED_VAL_FLOOR = 0.9
-SELECTED_TEST_FLOOR = 0.9
+SELECTED_VAL_FLOOR = 0.86
+SELECTED_TEST_FLOOR = 0.85
 """Floors that notebook 05 claims for the live recipe selected on validation data (its validation and
 test mean IoU). ``tests/test_study.py`` checks them against every (seed, setting) of the seed study:
 each must hold there with a margin, so that a new machine (a new draw) meets them too."""

@@ -86,7 +86,7 @@ if _tf.version is None:  # say what is wrong; notebook 00's environment check st
 # %% [markdown]
 # ## The map
 #
-# Each notebook runs on its own from a fresh kernel, on a laptop CPU. Notebook 05 trains four small
+# Each notebook runs on its own from a fresh kernel, on a laptop CPU. Notebook 05 trains two small
 # models live (a few minutes on a CPU, less on a Colab GPU) and reads the rest from a committed seed
 # study; the others run in about a minute or less (06 retrains one model if 05's are not cached).
 

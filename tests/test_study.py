@@ -15,7 +15,7 @@ from helpers import study as S
 from helpers.claims import claim, strict_claims
 
 RECIPES = ("a", "b", "c", "d", "e", "f", "g")
-LIVE = ("a", "b", "d", "e")
+LIVE = ("a", "c")  # helpers.training.LIVE_RECIPES
 
 
 @pytest.fixture(scope="module")
@@ -81,11 +81,16 @@ def test_question_metric_barely_moves_in_every_group(runs):
         assert max(live) - min(live) < QUESTION_SPREAD_MAX - 0.004, key
 
 
-def test_accuracy_and_void_claims_of_notebook_06_hold_in_every_run(runs):
-    """Notebook 06: accuracy > dataset mean IoU, and ignoring a boundary band raises the mean."""
-    for r in runs:
-        assert r["test_pixel_accuracy"] > r["test_mean_iou"], (r["recipe"], r["seed"], r["setting"])
-        assert r["test_mean_iou_boundary_void"] > r["test_mean_iou"], (r["recipe"], r["seed"], r["setting"])
+def test_claims_of_notebook_06_hold_for_the_selected_model_of_every_run(runs):
+    """Notebook 06 evaluates the live recipe selected on validation: accuracy > mean IoU, and ignoring a
+    boundary band raises the mean, in every (seed, setting) of the study. Its fallback (no cache) is the
+    study's choice on validation, which must be a live recipe."""
+    for key, group in _groups(runs).items():
+        r = group[max(LIVE, key=lambda k: group[k]["val_mean_iou"])]
+        assert r["test_pixel_accuracy"] > r["test_mean_iou"], key
+        assert r["test_mean_iou_boundary_void"] > r["test_mean_iou"], key
+    means = S.summarise(runs, "val_mean_iou", LIVE)
+    assert max(means, key=lambda k: means[k]["mean"]) in LIVE
 
 
 def test_paired_difference_and_summary():
