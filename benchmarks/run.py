@@ -286,12 +286,93 @@ def bench_seed_study():
     ]
 
 
+def bench_determinism():
+    """Cost and effect of tf.config.experimental.enable_op_determinism() on CPU (benchmarks/determinism.py)."""
+    import json
+    import subprocess
+    import tempfile
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in ("nodet", "det"):
+            path = f"{tmp}/{mode}.npz"
+            line = (
+                subprocess.run(
+                    [sys.executable, str(HERE / "determinism.py"), mode, path],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                )
+                .stdout.strip()
+                .splitlines()[-1]
+            )
+            out[mode] = json.loads(line)
+            out[mode]["weights"] = np.load(path)["weights"]
+    diff = float(np.abs(out["det"]["weights"] - out["nodet"]["weights"]).max())
+    rows = [
+        f"| {'op determinism on' if m == 'det' else 'default'} | "
+        f"{' / '.join(f'{c:.1f}' for c in out[m]['cpu'])} | {'yes' if out[m]['repeat_identical'] else 'no'} |"
+        for m in ("nodet", "det")
+    ]
+    return [
+        "## Determinism (issue 10)",
+        "",
+        "Recipe d, 2 epochs on 400 training images, trained twice in one process per mode (CPU seconds of each",
+        "run; identical = bit-for-bit equal weights).",
+        "",
+        "| mode | CPU s (run 1 / run 2) | runs identical |",
+        "| --- | ---: | --- |",
+        *rows,
+        "",
+        f"Largest weight difference between the two modes: {diff:.3g}. On this CPU, runs with the same seed,",
+        "thread count and versions repeat bit for bit without op determinism; turning it on costs little but",
+        "selects other kernels (another draw), and neither mode makes two machines agree (CPU instruction",
+        "sets and thread counts change the arithmetic: see the seed study). Notebook 05 leaves it off: on a GPU",
+        "it also makes some ops raise (no deterministic kernel), and the course must run there.",
+        "",
+    ]
+
+
+def bench_gpu_note():
+    """Where the GPU path stands (no measurement without a GPU: tools/gpu_check.py)."""
+    return [
+        "## GPU path (issue 11)",
+        "",
+        "GPU path verified only through XLA on CPU: `jit_compile=True` (the path Keras takes by itself when a",
+        "GPU is visible) runs the compile matrix (`tests/test_compile_matrix.py`) and notebook 03 on this CPU,",
+        "under Keras 3.15 and Colab's 3.13. No GPU machine was available; `make test-gpu` (tools/gpu_check.py)",
+        "runs the matrix and notebooks 03, 05, 06 on one and prints the rows for this section.",
+        "",
+    ]
+
+
 def bench_levers():
     """Training-speed levers of issue 13, one at a time against the baseline (benchmarks/levers.py)."""
     import subprocess
 
     subprocess.run([sys.executable, str(HERE / "levers.py")], check=True)
-    return ["## Training-speed levers (issue 13)", "", *(HERE / "levers.md").read_text().splitlines(), ""]
+    return [
+        "## Training-speed levers (issue 13)",
+        "",
+        *(HERE / "levers.md").read_text().splitlines(),
+        "",
+        "What was kept, and why the rest was not:",
+        "",
+        "- **Kept: fewer live runs.** Notebook 05 trains two recipes live, the question's (a) and per-class",
+        "  soft Jaccard (c), instead of five; the other five come from the committed seed study, and the",
+        "  notebook says which is which. This halves the notebook's training with no change to any recipe,",
+        "  so every number of the study still describes what the notebook trains.",
+        "- **Not kept: every lever that changes the arithmetic or the schedule** (XLA, batch size, width,",
+        "  depth, epochs). Each gives other models than the ones the seed study measured, so adopting one",
+        "  means rerunning the study (about an hour on 2 cores, `make seeds`) and rechecking every claim.",
+        "  None of them was measured above as a clear wall-clock win on 2 cores: XLA uses less CPU time but",
+        "  not less wall time here, larger batches are slower per epoch, a `tf.data` pipeline adds nothing",
+        "  over Keras's own array adapter for in-memory arrays.",
+        "- **Lovász** costs more per epoch than cross-entropy (the sort), which is why it only fine-tunes",
+        "  (3 epochs, recipe e), and why it is not trained live.",
+        "- Measured on a shared machine with other jobs running: compare rows of one run, not across runs.",
+        "",
+    ]
 
 
 SECTIONS = {
@@ -299,6 +380,8 @@ SECTIONS = {
     "training": bench_training,
     "levers": bench_levers,
     "seeds": bench_seed_study,
+    "determinism": bench_determinism,
+    "gpu": bench_gpu_note,
     "sliders": bench_sliders,
     "metrics": bench_metrics,
 }

@@ -490,22 +490,25 @@ print(f"pairs of recipes that the question's metric orders like mean IoU: "
       f"{100 * same_order('val_question_mean_iou', 'val_mean_iou'):.0f} %")
 
 # %% [markdown]
-# - **The question's metric** hardly moves: across seven recipes whose mean IoU differs by tenths, it
-#   changes in the third decimal, and it orders the pairs of recipes less often like mean IoU than
-#   accuracy does (the two percentages above). It barely looks at the predictions (notebook 01).
+# - **The question's metric** hardly moves: within each group its spread is a small fraction of mean
+#   IoU's (under a fifth in every group, usually under a hundredth), and it orders the pairs of recipes
+#   like mean IoU about as often as a coin would (the last percentage above). It barely looks at the
+#   predictions (notebook 01).
 # - **Accuracy did tell, faintly.** It orders almost every pair of recipes as mean IoU does, with about
 #   a tenth of the spread (the ratio above). Background is most of every image, so accuracy compresses
-#   exactly the differences that matter, the small classes: a model that loses the line entirely, like
-#   (f), still scores a high accuracy. Read it next to per-class IoU, never alone. *Accuracy high but the
+#   exactly the differences that matter, the small classes: every run that lost a class entirely still
+#   scored a pixel accuracy above 0.9 (printed below). Read it next to per-class IoU, never alone. *Accuracy high but the
 #   masks all background?* See [troubleshooting, entry 14](../docs/troubleshooting.md#accuracy-high).
 
 # %% tags=["nbval-check-output"]
 # ✔ Check: the statements above, in every (seed, setting) group of the study
-assert np.all(spreads["question_mean_iou"] < 0.05 * spreads["mean_iou"]) and spreads["mean_iou"].min() > 0.1
-assert same_order("val_question_mean_iou", "val_mean_iou") < same_order("val_pixel_accuracy", "val_mean_iou")
+assert np.all(spreads["question_mean_iou"] < 0.2 * spreads["mean_iou"])
+assert np.median(spreads["question_mean_iou"] / spreads["mean_iou"]) < 0.01
+assert 0.4 < same_order("val_question_mean_iou", "val_mean_iou") < 0.6
 assert ratio.max() < 0.2 and same_order("val_pixel_accuracy", "val_mean_iou") > 0.9
-assert S.summarise(runs, "val_pixel_accuracy", ["f"])["f"]["min"] > 0.95
-print("checked")
+acc_lost = [r["val_pixel_accuracy"] for r in runs if S.lost_classes(r)]
+print(f"pixel accuracy of the {len(acc_lost)} runs that lost a class: {min(acc_lost):.3f} to {max(acc_lost):.3f}")
+assert min(acc_lost) > 0.9
 
 # %% [markdown]
 # The same, on this notebook's live runs (claims checked with margins that held in every group of the
