@@ -30,7 +30,7 @@ def mean_iou(y_true, y_pred):
     #        "IoU"; this is not the IoU of a region.
     # Trap:  y_true of shape (B, H, W, 1) with integer labels broadcasts silently against (B, H, W, 5).
     intersect = tf.reduce_sum(tf.cast(y_true, tf.float32) * tf.cast(y_pred, tf.float32), axis=[1])
-    union = tf.reduce_sum(tf.cast(y_true, tf.float32), axis=[1]) + tf.reduce_sum(tf.cast(y_pred, tf.float32), axis=[1])
+    union = tf.reduce_sum(tf.cast(y_true, tf.float32),axis=[1]) + tf.reduce_sum(tf.cast(y_pred, tf.float32),axis=[1])
     # Bug 4: smooth = 1 for every (image, column, class): a column where a class is absent from both
     #        truth and prediction scores (0 + 1) / (0 + 1) = 1, so empty columns dominate the mean;
     #        even summed over the whole image, + 1 inflates small or empty classes.
@@ -49,9 +49,8 @@ def iou_loss(y_true, y_pred):
     # a less confident prediction (0.8) that finds the objects; at equal confidence the latter wins
     # (notebook 04, section 4).
     intersection = tf.reduce_sum(tf.cast(y_true, tf.float32) * tf.cast(y_pred, tf.float32))
-    score = (intersection + 1.0) / (
-        tf.reduce_sum(tf.cast(y_true, tf.float32)) + tf.reduce_sum(tf.cast(y_pred, tf.float32)) - intersection + 1.0
-    )
+    score = (intersection + 1.) / (tf.reduce_sum(tf.cast(y_true, tf.float32)) +
+    tf.reduce_sum(tf.cast(y_pred, tf.float32)) - intersection + 1.)
     return 1 - score
 
 

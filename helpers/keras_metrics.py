@@ -209,9 +209,7 @@ def _count_batch(y_true, y_pred, num_classes, ignore_index, zero_rows_are_void):
         n_invalid = tf.zeros([], tf.int32)
     if left_out is not None:
         index = tf.where(left_out, c * c, index)  # one extra bin for the pixels left out, dropped below
-    counts = tf.raw_ops.DenseBincount(
-        input=index, size=c * c + 1, weights=tf.zeros([0], tf.int32), binary_output=False
-    )
+    counts = tf.raw_ops.DenseBincount(input=index, size=c * c + 1, weights=tf.zeros([0], tf.int32), binary_output=False)
     return tf.reshape(counts[: c * c], (c, c)), n_invalid, c, message
 
 
@@ -301,7 +299,8 @@ class StreamingMeanIoU(keras.metrics.Metric):
         n = int(tf.convert_to_tensor(self.invalid_pixels))
         if n:
             raise tf.errors.InvalidArgumentError(
-                None, None,
+                None,
+                None,
                 f"StreamingMeanIoU(num_classes={self.num_classes}, ignore_index={self.ignore_index}) saw {n} "
                 f"pixel{'s' if n != 1 else ''} with a bad label in a run where runtime checks are compiled away "
                 "(jit_compile=True, XLA: Keras's default when a GPU is visible), so its mean IoU is NaN, not a "
@@ -333,8 +332,12 @@ class StreamingMeanIoU(keras.metrics.Metric):
         self.invalid_pixels.assign(tf.zeros((), dtype=tf.int64))
 
     def get_config(self):
-        return {"num_classes": self.num_classes, "ignore_index": self.ignore_index,
-                "name": self.name, "dtype": self.dtype}
+        return {
+            "num_classes": self.num_classes,
+            "ignore_index": self.ignore_index,
+            "name": self.name,
+            "dtype": self.dtype,
+        }
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)

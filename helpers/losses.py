@@ -107,8 +107,10 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
         zero_row = tf.reduce_max(y, axis=-1) <= 0
         if ignore_index is None:
             bad = zero_row
-            message = ("y_true (one-hot) has all-zero pixels; if they mark void pixels, pass ignore_index=255 "
-                       "(any label outside [0, num_classes)) to leave them out.")
+            message = (
+                "y_true (one-hot) has all-zero pixels; if they mark void pixels, pass ignore_index=255 "
+                "(any label outside [0, num_classes)) to leave them out."
+            )
         else:
             void = zero_row
     elif y_true.shape.rank in (r, r - 1) and (y_true.shape.rank == r - 1 or y_true.shape[-1] == 1):
@@ -126,9 +128,11 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
             bad = tf.logical_not(tf.logical_or(in_range, void))
         else:
             bad = tf.logical_not(in_range)
-        message = (f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
-                   f"the number of classes (y_pred has {c} channels), or pass ignore_index=255 (the label of "
-                   "your void pixels) to leave void pixels out.")
+        message = (
+            f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
+            f"the number of classes (y_pred has {c} channels), or pass ignore_index=255 (the label of "
+            "your void pixels) to leave void pixels out."
+        )
         # out-of-range labels and void pixels become all-zero rows
         y = tf.one_hot(tf.cast(tf.where(in_range, labels, -tf.ones([], ldt)), tf.int32), c, dtype=dtype)
     else:
@@ -360,8 +364,16 @@ class SoftJaccardLoss(_BatchIoULoss):
     0.6667
     """
 
-    def __init__(self, pooled: bool = False, smooth: float | None = None, ignore_index=None, *,
-                 name="soft_jaccard_loss", reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self,
+        pooled: bool = False,
+        smooth: float | None = None,
+        ignore_index=None,
+        *,
+        name="soft_jaccard_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
         super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
         self.pooled = bool(pooled)
         self.smooth = None if smooth is None else float(smooth)
@@ -377,8 +389,15 @@ class SoftJaccardLoss(_BatchIoULoss):
 class SoftDiceLoss(_BatchIoULoss):
     """:func:`soft_dice_loss` as a Keras ``Loss`` (saves with the model)."""
 
-    def __init__(self, smooth: float = 0.0, ignore_index=None, *,
-                 name="soft_dice_loss", reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self,
+        smooth: float = 0.0,
+        ignore_index=None,
+        *,
+        name="soft_dice_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
         super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
         self.smooth = float(smooth)
 
@@ -397,8 +416,15 @@ class CEJaccardLoss(_BatchIoULoss):
     the pixels kept).
     """
 
-    def __init__(self, alpha: float = 0.5, ignore_index=None, *,
-                 name="ce_jaccard_loss", reduction="sum_over_batch_size", dtype=None):
+    def __init__(
+        self,
+        alpha: float = 0.5,
+        ignore_index=None,
+        *,
+        name="ce_jaccard_loss",
+        reduction="sum_over_batch_size",
+        dtype=None,
+    ):
         super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
         self.alpha = _check_alpha(alpha)
 
@@ -414,8 +440,7 @@ class CEJaccardLoss(_BatchIoULoss):
 class LovaszSoftmaxLoss(_BatchIoULoss):
     """:func:`lovasz_softmax_loss` as a Keras ``Loss`` (saves with the model)."""
 
-    def __init__(self, ignore_index=None, *, name="lovasz_softmax_loss", reduction="sum_over_batch_size",
-                 dtype=None):
+    def __init__(self, ignore_index=None, *, name="lovasz_softmax_loss", reduction="sum_over_batch_size", dtype=None):
         super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
 
     def call(self, y_true, y_pred):

@@ -9,6 +9,7 @@ numbers: eager (``run_eagerly=True``), ``tf.function`` (``jit_compile=False``), 
 
 ``make test-gpu`` runs this file on a machine with a GPU, where the ``auto`` mode is XLA on the GPU.
 """
+
 import os
 import subprocess
 import sys
@@ -33,16 +34,23 @@ MODES = {
     "auto": {},  # Keras's own choice: XLA where a GPU is visible, tf.function on a CPU
 }
 LOSSES = {  # class form (with ignore_index) and the function that must give the same number
-    "SoftJaccardLoss": (lambda: L.SoftJaccardLoss(ignore_index=VOID),
-                        lambda y, p: L.soft_jaccard_loss(y, p, ignore_index=VOID)),
-    "SoftJaccardLoss(pooled)": (lambda: L.SoftJaccardLoss(pooled=True, ignore_index=VOID),
-                                lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, ignore_index=VOID)),
-    "SoftDiceLoss": (lambda: L.SoftDiceLoss(ignore_index=VOID),
-                     lambda y, p: L.soft_dice_loss(y, p, ignore_index=VOID)),
-    "CEJaccardLoss": (lambda: L.CEJaccardLoss(0.5, ignore_index=VOID),
-                      lambda y, p: L.ce_jaccard_loss(0.5, ignore_index=VOID)(y, p)),
-    "LovaszSoftmaxLoss": (lambda: L.LovaszSoftmaxLoss(ignore_index=VOID),
-                          lambda y, p: L.lovasz_softmax_loss(y, p, ignore_index=VOID)),
+    "SoftJaccardLoss": (
+        lambda: L.SoftJaccardLoss(ignore_index=VOID),
+        lambda y, p: L.soft_jaccard_loss(y, p, ignore_index=VOID),
+    ),
+    "SoftJaccardLoss(pooled)": (
+        lambda: L.SoftJaccardLoss(pooled=True, ignore_index=VOID),
+        lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, ignore_index=VOID),
+    ),
+    "SoftDiceLoss": (lambda: L.SoftDiceLoss(ignore_index=VOID), lambda y, p: L.soft_dice_loss(y, p, ignore_index=VOID)),
+    "CEJaccardLoss": (
+        lambda: L.CEJaccardLoss(0.5, ignore_index=VOID),
+        lambda y, p: L.ce_jaccard_loss(0.5, ignore_index=VOID)(y, p),
+    ),
+    "LovaszSoftmaxLoss": (
+        lambda: L.LovaszSoftmaxLoss(ignore_index=VOID),
+        lambda y, p: L.lovasz_softmax_loss(y, p, ignore_index=VOID),
+    ),
 }
 
 
@@ -73,8 +81,12 @@ def _compile_heads(losses, mode, ignore_index=VOID, seed=0):
     names = [_key(n) for n in losses]
     model = _heads(names, seed)
     metrics = {n: [StreamingMeanIoU(C, ignore_index=ignore_index)] for n in names}
-    model.compile(keras.optimizers.Adam(0.01), loss={_key(n): make() for n, make in losses.items()},
-                  metrics=metrics, **MODES[mode])
+    model.compile(
+        keras.optimizers.Adam(0.01),
+        loss={_key(n): make() for n, make in losses.items()},
+        metrics=metrics,
+        **MODES[mode],
+    )
     return model, names, metrics
 
 
@@ -87,9 +99,12 @@ def _check_against_reference(model, names, metrics, losses_fn, x, lab, ignore_in
         n = _key(name)
         pred = probs[n].argmax(-1)
         assert result[f"{n}_mean_iou"] == pytest.approx(
-            M.mean_iou(lab, pred, num_classes=C, ignore_index=ignore_index), abs=1e-7), name
-        np.testing.assert_array_equal(metrics[n][0].confusion_matrix().numpy(),
-                                      M.confusion_matrix(lab, pred, num_classes=C, ignore_index=ignore_index))
+            M.mean_iou(lab, pred, num_classes=C, ignore_index=ignore_index), abs=1e-7
+        ), name
+        np.testing.assert_array_equal(
+            metrics[n][0].confusion_matrix().numpy(),
+            M.confusion_matrix(lab, pred, num_classes=C, ignore_index=ignore_index),
+        )
         assert result[f"{n}_loss"] == pytest.approx(float(fn(lab, probs[n].astype("float32"))), abs=1e-5), name
     return probs
 
@@ -116,8 +131,9 @@ def test_metrics_on_fixed_predictions_any_batch_size(mode):
     for batch_size in (5, 12):  # 5: a smaller last batch, a second trace under XLA
         got = identity.evaluate(probs, y, batch_size=batch_size, verbose=0, return_dict=True)
         assert got["mean_iou"] == pytest.approx(want, abs=1e-7)
-        np.testing.assert_array_equal(metric.confusion_matrix().numpy(),
-                                      M.confusion_matrix(lab, probs.argmax(-1), num_classes=C))
+        np.testing.assert_array_equal(
+            metric.confusion_matrix().numpy(), M.confusion_matrix(lab, probs.argmax(-1), num_classes=C)
+        )
     assert got["batch_mean_iou"] == pytest.approx(want, abs=1e-7)  # one batch = the whole data
 
 
@@ -165,13 +181,18 @@ def test_early_stopping_and_checkpoint_maximise_val_mean_iou(tmp_path):
     x, lab = _data(32, seed=2)
     keras.utils.set_random_seed(1)
     model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(C, 3, padding="same", activation="softmax")])
-    model.compile(keras.optimizers.Adam(0.02), loss=L.CEJaccardLoss(ignore_index=VOID),
-                  metrics=[StreamingMeanIoU(C, ignore_index=VOID)], jit_compile=True)
+    model.compile(
+        keras.optimizers.Adam(0.02),
+        loss=L.CEJaccardLoss(ignore_index=VOID),
+        metrics=[StreamingMeanIoU(C, ignore_index=VOID)],
+        jit_compile=True,
+    )
     path = tmp_path / "best.keras"
     stop = keras.callbacks.EarlyStopping(monitor="val_mean_iou", patience=2)  # mode="auto"
     best = keras.callbacks.ModelCheckpoint(path, monitor="val_mean_iou", save_best_only=True)
-    history = model.fit(x[:24], lab[:24], validation_data=(x[24:], lab[24:]), batch_size=8, epochs=4,
-                        callbacks=[stop, best], verbose=0)
+    history = model.fit(
+        x[:24], lab[:24], validation_data=(x[24:], lab[24:]), batch_size=8, epochs=4, callbacks=[stop, best], verbose=0
+    )
     val = history.history["val_mean_iou"]
     assert stop.monitor_op is keras.ops.greater and best.monitor_op is keras.ops.greater
     assert best.best == pytest.approx(max(val))
@@ -254,7 +275,12 @@ def test_mirrored_strategy_two_logical_cpus_and_load_in_a_fresh_interpreter(tmp_
     model.fit(x, lab, batch_size=8, epochs=1, verbose=0)
     model.save(tmp_path / "m.keras")
     env = {**os.environ, "CUDA_VISIBLE_DEVICES": ""}  # 2 logical CPUs, also on a GPU machine
-    out = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path / "m.keras")], capture_output=True,
-                         text=True, timeout=600, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", MIRRORED, str(tmp_path / "m.keras")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     assert "loaded LovaszSoftmaxLoss" in out.stdout and "OK" in out.stdout

@@ -1,4 +1,5 @@
 """helpers.keras_metrics: StreamingMeanIoU equals the NumPy reference for any batching; batch_mean_iou."""
+
 import subprocess
 import sys
 import textwrap
@@ -269,8 +270,11 @@ def test_update_state_under_xla_equals_eager_exactly(y_form):
     lab = rng.integers(0, 4, (6, 5, 5))
     lab[0, 0, :3] = 255
     pred = _probs(rng.integers(0, 4, lab.shape), 4, rng)
-    y = {"sparse": lab, "channel": lab[..., None],
-         "one_hot": np.eye(4, dtype=np.float32)[np.where(lab == 255, 0, lab)] * (lab != 255)[..., None]}[y_form]
+    y = {
+        "sparse": lab,
+        "channel": lab[..., None],
+        "one_hot": np.eye(4, dtype=np.float32)[np.where(lab == 255, 0, lab)] * (lab != 255)[..., None],
+    }[y_form]
     eager, xla = StreamingMeanIoU(4, ignore_index=255), StreamingMeanIoU(4, ignore_index=255)
     step = tf.function(xla.update_state, jit_compile=True)
     for part in (slice(0, 2), slice(2, 6)):
@@ -280,8 +284,9 @@ def test_update_state_under_xla_equals_eager_exactly(y_form):
     np.testing.assert_array_equal(xla.confusion_matrix().numpy(), want)
     np.testing.assert_array_equal(eager.confusion_matrix().numpy(), want)
     assert float(xla.result()) == float(eager.result())
-    assert float(xla.result()) == pytest.approx(M.mean_iou(lab, pred.argmax(-1), num_classes=4, ignore_index=255),
-                                                abs=1e-7)
+    assert float(xla.result()) == pytest.approx(
+        M.mean_iou(lab, pred.argmax(-1), num_classes=4, ignore_index=255), abs=1e-7
+    )
 
 
 @pytest.mark.parametrize("bad", [7, -1])
@@ -325,5 +330,6 @@ def test_argmax_ties_and_many_classes_match_numpy():
         lab = rng.integers(0, c, (4, 7))
         m = StreamingMeanIoU(c)
         m.update_state(lab, pred)
-        np.testing.assert_array_equal(m.confusion_matrix().numpy(),
-                                      M.confusion_matrix(lab, pred.argmax(-1), num_classes=c))
+        np.testing.assert_array_equal(
+            m.confusion_matrix().numpy(), M.confusion_matrix(lab, pred.argmax(-1), num_classes=c)
+        )

@@ -1,5 +1,6 @@
 """helpers.losses: each loss equals 1 - its hard IoU on one-hot predictions, has useful gradients,
 and ranks better predictions lower."""
+
 import numpy as np
 import pytest
 
@@ -128,7 +129,8 @@ def test_per_class_losses_on_soft_predictions_match_numpy():
     # the absent class is excluded even though it has predicted mass, with or without smoothing
     s = 1.0
     assert float(L.soft_jaccard_loss(y, p, smooth=s)) == pytest.approx(
-        1 - np.mean(((inter + s) / (sy + sp - inter + s))[present]), rel=1e-5)
+        1 - np.mean(((inter + s) / (sy + sp - inter + s))[present]), rel=1e-5
+    )
 
 
 def test_lovasz_grad_is_berman_algorithm_1():
@@ -139,8 +141,11 @@ def test_lovasz_grad_is_berman_algorithm_1():
 
 @pytest.mark.parametrize(
     "y_true_shape, y_pred_shape, match",
-    [((2, 4, 4, 3), (2, 4, 4, 5), "expected y_true"), ((2, 4, 4), (2, 4, 4, 1), "one channel per class"),
-     ((2, 5, 4), (2, 4, 4, 5), "differ")],
+    [
+        ((2, 4, 4, 3), (2, 4, 4, 5), "expected y_true"),
+        ((2, 4, 4), (2, 4, 4, 1), "one channel per class"),
+        ((2, 5, 4), (2, 4, 4, 5), "differ"),
+    ],
 )
 def test_bad_shapes_raise(y_true_shape, y_pred_shape, match):
     for loss in (L.soft_jaccard_loss, L.soft_dice_loss, L.lovasz_softmax_loss):
@@ -223,7 +228,8 @@ def test_lovasz_with_ignore_matches_bermans_reference(seed):
     lab, void = _with_void(seed)
     p = _soft(np.where(void, 0, lab), 0.4, seed=seed)
     assert float(L.lovasz_softmax_loss(lab, p, ignore_index=255)) == pytest.approx(
-        _berman_lovasz_softmax_flat(p, lab, ignore=255), abs=1e-6)
+        _berman_lovasz_softmax_flat(p, lab, ignore=255), abs=1e-6
+    )
     clean = np.where(void, 0, lab)
     assert float(L.lovasz_softmax_loss(clean, p)) == pytest.approx(_berman_lovasz_softmax_flat(p, clean), abs=1e-6)
 
@@ -299,8 +305,10 @@ def test_ignore_index_must_not_be_a_class():
 # --- Keras Loss classes -------------------------------------------------------------------------
 CLASSES = {
     "jaccard": (L.SoftJaccardLoss(), L.soft_jaccard_loss),
-    "jaccard_pooled": (L.SoftJaccardLoss(pooled=True, smooth=0.5),
-                       lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, smooth=0.5)),
+    "jaccard_pooled": (
+        L.SoftJaccardLoss(pooled=True, smooth=0.5),
+        lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, smooth=0.5),
+    ),
     "dice": (L.SoftDiceLoss(smooth=1.0), lambda y, p: L.soft_dice_loss(y, p, smooth=1.0)),
     "ce_jaccard": (L.CEJaccardLoss(alpha=0.3), lambda y, p: L.ce_jaccard_loss(0.3)(y, p)),
     "lovasz": (L.LovaszSoftmaxLoss(), L.lovasz_softmax_loss),
@@ -332,9 +340,14 @@ def test_contract_signatures_and_registered_functions():
 
     import keras
 
-    params = {cls: {k: v.default for k, v in inspect.signature(cls).parameters.items()
-                    if k not in ("name", "reduction", "dtype")}
-              for cls in (L.SoftJaccardLoss, L.SoftDiceLoss, L.CEJaccardLoss, L.LovaszSoftmaxLoss)}
+    params = {
+        cls: {
+            k: v.default
+            for k, v in inspect.signature(cls).parameters.items()
+            if k not in ("name", "reduction", "dtype")
+        }
+        for cls in (L.SoftJaccardLoss, L.SoftDiceLoss, L.CEJaccardLoss, L.LovaszSoftmaxLoss)
+    }
     assert params == {
         L.SoftJaccardLoss: {"pooled": False, "smooth": None, "ignore_index": None},
         L.SoftDiceLoss: {"smooth": 0.0, "ignore_index": None},

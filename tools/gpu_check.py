@@ -74,8 +74,9 @@ def _execute_notebook(name, workdir, timeout):
     nb = nbformat.read(src, as_version=4)
     t0 = time.perf_counter()
     try:  # run in notebooks/ (relative paths), save the executed copy elsewhere
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(ROOT / "notebooks")}}).execute()
+        NotebookClient(
+            nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(ROOT / "notebooks")}}
+        ).execute()
         ok, detail = True, ""
     except Exception as exc:  # reported, and the script fails
         ok, detail = False, f"{type(exc).__name__}: {str(exc)[-1500:]}"
@@ -126,7 +127,7 @@ def main(argv=None):
         "## GPU check (`make test-gpu`)",
         "",
         f"{device}; TensorFlow {tf.__version__}, Keras {keras.__version__}, Python {platform.python_version()}; "
-        f"`jit_compile=\"auto\"` resolved to `{auto}`. Measured {time.strftime('%Y-%m-%d')}.",
+        f'`jit_compile="auto"` resolved to `{auto}`. Measured {time.strftime("%Y-%m-%d")}.',
         "",
         "| step | result | wall time |",
         "| --- | --- | ---: |",
