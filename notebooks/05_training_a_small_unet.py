@@ -442,6 +442,21 @@ claim(test["mean_iou"] >= SELECTED_TEST_FLOOR,
       f"the selected model reaches a test mean IoU >= {SELECTED_TEST_FLOOR}",
       observed=f"{test['mean_iou']:.3f}", study=S.describe_range(test_range))
 
+# %% [markdown]
+# The study evaluated every one of its models on the test split too, after training, as a record of how
+# each recipe generalises (no choice was made on it). The selected recipe's live test number (◆) sits
+# among them:
+
+# %%
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+live_test = {selected: test["mean_iou"]}
+plot_seed_study({k: S.metric_values(runs, k, "test_mean_iou") for k in keys}, labels=SHORT_LABELS,
+                settings=settings, live=live_test, ax=axes[0], title="Test mean IoU (every run of the study)")
+plot_seed_study({k: S.metric_values(runs, k, "test_object_mean_iou") for k in keys}, labels=SHORT_LABELS,
+                settings=settings, live={selected: float(np.mean(test["per_class_iou"][1:]))}, ax=axes[1],
+                title="Test mean IoU of the 4 object classes", ylabel="")
+fig.tight_layout()
+
 # %%
 plot_per_class_iou(test["per_class_iou"], CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
 

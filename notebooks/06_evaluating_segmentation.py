@@ -286,7 +286,7 @@ show_masks(x_test[image], m_void[image], pred[image], title=f"Test image #{image
 # target_class_ids=[1, ..., C-1])` averages the classes you name. Whichever you report, say which, and
 # give the per-class IoU next to it. For the model above:
 
-# %% tags=["nbval-check-output"]
+# %%
 import keras
 
 without_background = float(np.nanmean(per_class[1:]))
