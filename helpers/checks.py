@@ -26,6 +26,8 @@ from . import metrics as M
 
 __all__ = [
     "CheckResult",
+    "report",
+    "run_learner_function",
     "check_labels_from_probabilities",
     "check_region_sums",
     "check_iou_of_masks",
@@ -65,6 +67,16 @@ def _report(ok: bool, message: str) -> CheckResult:
     line = f"{PASS if ok else FAIL} {message}"
     print(line)
     return CheckResult(ok, line)
+
+
+def report(ok: bool, message: str) -> CheckResult:
+    """Print ✅ or ❌ with ``message`` and return the :class:`CheckResult` (for checks in other modules)."""
+    return _report(ok, message)
+
+
+def run_learner_function(fn, *args):
+    """``(True, fn(*args))``, or ``(False, result)`` with a printed hint when ``fn`` is a stub or raises."""
+    return _run(fn, *args)
 
 
 def _run(fn, *args):
