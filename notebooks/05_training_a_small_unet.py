@@ -36,7 +36,7 @@
 #   metric did not tell;
 # - answer the asker's follow-up, "should I monitor cross-entropy or IoU?", with evidence.
 #
-# Training takes about 2 minutes on a laptop CPU (less on a Colab GPU: the same code runs unchanged).
+# Training takes about 3 minutes on a laptop CPU (less on a Colab GPU: the same code runs unchanged).
 # "Mean IoU" here is dataset-level, over the classes present in the truth or the prediction (the
 # metric's convention, in [notebook 02's conventions box](02_iou_from_first_principles.ipynb#two-conventions)).
 #
