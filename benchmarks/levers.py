@@ -5,7 +5,10 @@
 Each lever trains the notebook's UNet on the 1,000 training images for ``--epochs`` epochs (3) after a
 one-epoch warm-up that pays for tracing, and reports the median seconds per epoch, both wall-clock
 and CPU time of this process (CPU seconds are steadier on a shared machine; on an idle 2-core machine
-wall ~ CPU / 2). Quality is not measured here: a lever that changes the arithmetic or the schedule
+wall ~ CPU / 2). Every lever but ``autotune_on`` runs with tf.data autotuning off
+(``helpers.runtime.tf_data_autotune_off``, as notebook 05 does), so a random idle stall between epochs
+does not decide the comparison; the "stall" column is the mean wait before the first batch of an epoch.
+Quality is not measured here: a lever that changes the arithmetic or the schedule
 (batch size, width, epochs) needs the seed study's check (``make seeds``) before it is adopted.
 This is a benchmark, never a test.
 """
@@ -23,11 +26,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 
 LEVERS = {
-    "baseline": {"help": "NumPy arrays, batch 8, 3 monitored metrics, no XLA (what notebook 05 runs)"},
+    "baseline": {
+        "help": "NumPy arrays, batch 8, 3 monitored metrics, no XLA, tf.data autotuning off (what notebook 05 runs)"
+    },
+    "autotune_on": {
+        "autotune": True,
+        "help": "Keras's default: tf.data autotuning on (notebook 05 before; the idle stall between epochs)",
+    },
     "xla": {"jit": True, "help": "jit_compile=True (XLA on CPU)"},
     "spe25": {"spe": 25, "help": "steps_per_execution=25"},
     "xla_spe25": {"jit": True, "spe": 25, "help": "XLA + steps_per_execution=25"},
-    "tfdata": {"tfdata": True, "help": "tf.data: from_tensor_slices, cache, shuffle, batch, prefetch"},
+    "tfdata": {"tfdata": True, "help": "own tf.data: from_tensor_slices, cache, shuffle, batch, prefetch"},
     "batch16": {"batch": 16, "help": "batch 16 (half the updates per epoch)"},
     "batch32": {"batch": 32, "help": "batch 32"},
     "no_metrics": {"metrics": False, "help": "no per-batch metrics (accuracy, question's metric, mean IoU)"},
@@ -43,10 +52,15 @@ class _Timer:
 
         class T(keras.callbacks.Callback):
             def on_train_begin(s, logs=None):
-                s.wall, s.cpu = [], []
+                s.wall, s.cpu, s.gaps = [], [], []
 
             def on_epoch_begin(s, epoch, logs=None):
-                s._w, s._c = time.perf_counter(), time.process_time()
+                s._w, s._c, s._first = time.perf_counter(), time.process_time(), True
+
+            def on_train_batch_begin(s, batch, logs=None):
+                if s._first:
+                    s.gaps.append(time.perf_counter() - s._w)
+                    s._first = False
 
             def on_epoch_end(s, epoch, logs=None):
                 s.wall.append(time.perf_counter() - s._w)
@@ -62,6 +76,7 @@ def measure(name: str, epochs: int) -> dict:
     from helpers import losses
     from helpers.keras_metrics import StreamingMeanIoU
     from helpers.model import build_unet
+    from helpers.runtime import tf_data_autotune_off
     from helpers.training import UNET, load_training_data, question_mean_iou
 
     cfg = LEVERS[name]
@@ -84,6 +99,7 @@ def measure(name: str, epochs: int) -> dict:
     )
     batch = cfg.get("batch", 8)
     timer = _Timer().callback
+    autotune = cfg.get("autotune", False)
     if cfg.get("tfdata"):
         ds = (
             tf.data.Dataset.from_tensor_slices((x, y))
@@ -92,14 +108,23 @@ def measure(name: str, epochs: int) -> dict:
             .batch(batch)
             .prefetch(tf.data.AUTOTUNE)
         )
+        if not autotune:
+            options = tf.data.Options()
+            options.autotune.enabled = False
+            ds = ds.with_options(options)
         model.fit(ds, epochs=1 + epochs, callbacks=[timer], verbose=0)
-    else:
+    elif autotune:
         model.fit(x, y, batch_size=batch, epochs=1 + epochs, callbacks=[timer], verbose=0)
+    else:
+        with tf_data_autotune_off():
+            model.fit(x, y, batch_size=batch, epochs=1 + epochs, callbacks=[timer], verbose=0)
     return {
         "lever": name,
         "help": cfg["help"],
         "wall": statistics.median(timer.wall[1:]),
         "cpu": statistics.median(timer.cpu[1:]),
+        "mean_wall": statistics.mean(timer.wall[1:]),
+        "stall": statistics.mean(timer.gaps[1:]),
         "params": model.count_params(),
     }
 
@@ -124,18 +149,20 @@ def main(argv=None) -> int:
     for name in names:
         r = measure(name, args.epochs)
         rows.append(r)
-        print(f"{name:12s} wall {r['wall']:.2f} s/epoch  cpu {r['cpu']:.2f} s/epoch", flush=True)
+        print(f"{name:12s} wall {r['wall']:.2f} s/epoch, cpu {r['cpu']:.2f}, stall {r['stall']:.2f} s", flush=True)
     base = rows[0]
     lines = [
         f"Measured by `python benchmarks/levers.py` ({args.epochs} epochs after a warm-up epoch, median; "
-        f"TensorFlow {tf.__version__}, {os.cpu_count()} CPUs). Ratio < 1 is faster than the baseline.",
+        f"TensorFlow {tf.__version__}, {os.cpu_count()} CPUs). Ratio < 1 is faster than the baseline. "
+        "Stall: mean idle wait before an epoch's first batch.",
         "",
-        "| lever | what | s / epoch (wall) | CPU s / epoch | CPU ratio to baseline |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| lever | what | s / epoch (wall, median) | mean s / epoch (wall) | stall s | CPU s / epoch | CPU ratio |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
         lines.append(
-            f"| {r['lever']} | {r['help']} | {r['wall']:.2f} | {r['cpu']:.2f} | {r['cpu'] / base['cpu']:.2f} |"
+            f"| {r['lever']} | {r['help']} | {r['wall']:.2f} | {r['mean_wall']:.2f} | {r['stall']:.2f} "
+            f"| {r['cpu']:.2f} | {r['cpu'] / base['cpu']:.2f} |"
         )
     args.out.write_text("\n".join(lines) + "\n")
     print(f"wrote {args.out}")

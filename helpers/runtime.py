@@ -1,18 +1,22 @@
-"""Small run-time helpers for notebooks: a quiet TensorFlow import.
+"""Small run-time helpers for notebooks: a quiet TensorFlow import, and no stall between epochs.
 
 TensorFlow 2.21 prints a start-up banner to the C-level stderr when it is first imported (an absl
 "InitializeLog" warning and the oneDNN notice), whatever ``TF_CPP_MIN_LOG_LEVEL`` says. In a notebook
 that lands in the output of whichever cell happened to import TensorFlow first. We keep oneDNN on
 (turning it off with ``TF_ENABLE_ONEDNN_OPTS=0`` makes convolutions several times slower on CPU) and
 silence only that first import.
+
+Between epochs, ``model.fit`` on NumPy arrays can sit idle for up to tens of seconds: see
+:func:`tf_data_autotune_off`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
-__all__ = ["import_tensorflow_quietly"]
+__all__ = ["import_tensorflow_quietly", "tf_data_autotune_off"]
 
 
 def import_tensorflow_quietly():
@@ -46,3 +50,54 @@ def import_tensorflow_quietly():
         os.close(saved)
         os.close(devnull)
     return tensorflow
+
+
+@contextlib.contextmanager
+def tf_data_autotune_off():
+    """Inside the block, Keras's pipelines for NumPy arrays run without tf.data autotuning.
+
+    Why: Keras (3.13, 3.15) feeds NumPy arrays to ``fit`` through a ``tf.data`` pipeline and makes a new
+    iterator every epoch. With TensorFlow 2.20 and 2.21, destroying the previous epoch's iterator waits
+    for tf.data's autotuning thread to finish its current sleep, which doubles as training goes on
+    (about 10 s, then 20 s, ...): the CPU sits idle at the start of an epoch. Measured on 2 CPU cores with
+    notebook 05's UNet: 4 epochs took 79 s with a stall of 9-10 s before epochs 2, 3 and 4, and 54 s
+    with autotuning off (``benchmarks/RESULTS.md``, "tf.data stall"). Stalls come and go with timing,
+    so a fit may have none.
+
+    What changes: nothing in the arithmetic. The batches, their order and the trained weights are the
+    same bit for bit (``tests/test_training.py`` checks it), because autotuning only chooses buffer
+    sizes and parallelism. Keras builds the pipeline internally, so this wraps
+    ``ArrayDataAdapter.get_tf_dataset`` for the duration of the block and restores it afterwards. On a
+    Keras without that internal (another backend or a future version) it does nothing, and training is
+    the same, only without the fix.
+
+    Examples
+    --------
+    >>> with tf_data_autotune_off() as active:
+    ...     pass  # model.fit(x, y, epochs=...) here
+    >>> active
+    True
+    """
+    try:
+        from keras.src.trainers.data_adapters import array_data_adapter
+    except ImportError:  # another Keras layout: leave it alone
+        yield False
+        return
+    adapter = getattr(array_data_adapter, "ArrayDataAdapter", None)
+    original = getattr(adapter, "get_tf_dataset", None)
+    if original is None or getattr(original, "_iou_lab_autotune_off", False):
+        yield original is not None  # missing, or already wrapped by an enclosing block
+        return
+    tf = import_tensorflow_quietly()
+
+    def get_tf_dataset(self):
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return original(self).with_options(options)
+
+    get_tf_dataset._iou_lab_autotune_off = True
+    adapter.get_tf_dataset = get_tf_dataset
+    try:
+        yield True
+    finally:
+        adapter.get_tf_dataset = original

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.runtime import import_tensorflow_quietly
+from helpers.runtime import import_tensorflow_quietly, tf_data_autotune_off
 
 tf = import_tensorflow_quietly()
 import keras  # noqa: E402
@@ -233,15 +233,16 @@ def train_recipe(
         model.set_weights(init_weights)
     compile_model(model, recipe, monitor=monitor)
     timer = _EpochTimer()
-    history = model.fit(
-        x_train,
-        y_train,
-        validation_data=(x_val, y_val) if monitor else None,
-        epochs=epochs or recipe.epochs,
-        batch_size=batch_size,
-        callbacks=[timer],
-        verbose=verbose,
-    )
+    with tf_data_autotune_off():  # no idle stall between epochs; same weights (helpers.runtime)
+        history = model.fit(
+            x_train,
+            y_train,
+            validation_data=(x_val, y_val) if monitor else None,
+            epochs=epochs or recipe.epochs,
+            batch_size=batch_size,
+            callbacks=[timer],
+            verbose=verbose,
+        )
     return TrainResult(recipe, model, dict(history.history), timer.seconds)
 
 
@@ -253,7 +254,8 @@ def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
     ``pred`` (the predicted label maps).
     """
     masks = np.asarray(masks)
-    probs = model.predict(images, batch_size=batch_size, verbose=0)
+    with tf_data_autotune_off():
+        probs = model.predict(images, batch_size=batch_size, verbose=0)
     pred = probs.argmax(axis=-1)
     y_onehot = np.eye(NUM_CLASSES, dtype=np.float32)[masks]
     batches = [

@@ -36,7 +36,7 @@
 #   metric did not tell;
 # - answer the asker's follow-up, "should I monitor cross-entropy or IoU?", with evidence.
 #
-# Training takes about 3 minutes on a laptop CPU (less on a Colab GPU: the same code runs unchanged).
+# Training takes under 3 minutes on 2 CPU cores (measured: `benchmarks/RESULTS.md`); a Colab GPU runs the same code unchanged.
 # "Mean IoU" here is dataset-level, over the classes present in the truth or the prediction (the
 # metric's convention, in [notebook 02's conventions box](02_iou_from_first_principles.ipynb#two-conventions)).
 #
@@ -180,11 +180,16 @@ print("Keras compiles with XLA (jit_compile='auto'):", "yes (a GPU is visible)" 
 #
 # **Live**, this notebook trains two recipes, from seed 0, 7 epochs each, batch 8: the question's (a)
 # and per-class soft Jaccard (c), the most reliable recipe of the study (section 5). They differ in the
-# loss *and* the optimiser; section 6 separates the two with the study's controls. Each takes about a minute on a laptop CPU; the
-# other five would take five more minutes and add nothing you cannot read in the study's numbers, so
-# they come from the committed seed study only (section 5). Each live run logs `accuracy` (pixel accuracy),
-# `question_mean_iou` (the buggy metric) and `mean_iou` (`StreamingMeanIoU`), on training batches and
-# on the validation split (`val_...`).
+# loss *and* the optimiser; section 6 separates the two with the study's controls. Each takes a
+# minute or two on 2 CPU cores; the other five would take several more minutes and add nothing you
+# cannot read in the study's numbers, so they come from the committed seed study only (section 5).
+# Each live run logs `accuracy` (pixel accuracy), `question_mean_iou` (the buggy metric) and
+# `mean_iou` (`StreamingMeanIoU`), on training batches and on the validation split (`val_...`).
+#
+# *Extra:* `train_recipe` wraps `fit` in `helpers.runtime.tf_data_autotune_off()`. With NumPy arrays,
+# TensorFlow 2.20 and 2.21 can sit idle for about 10 s at the start of an epoch (a `tf.data` autotuning
+# wait, [troubleshooting, entry 21](../docs/troubleshooting.md#epoch-stall)); turning autotuning off
+# removes the wait and trains the same weights, bit for bit. Use it for your own `fit` calls too.
 
 # %%
 data = (x_train, y_train, x_val, y_val)
