@@ -1,6 +1,6 @@
 """Training-speed levers for notebook 05 (issue 13), measured one at a time against the baseline.
 
-    python benchmarks/levers.py            # writes benchmarks/levers.md (included in RESULTS.md)
+    python benchmarks/levers.py            # writes benchmarks/levers.md and .json (RESULTS.md uses both)
 
 Each lever trains the notebook's UNet on the 1,000 training images for ``--epochs`` epochs (3) after a
 one-epoch warm-up that pays for tracing, and reports the median seconds per epoch, both wall-clock
@@ -16,6 +16,7 @@ This is a benchmark, never a test.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -165,6 +166,7 @@ def main(argv=None) -> int:
             f"| {r['cpu']:.2f} | {r['cpu'] / base['cpu']:.2f} |"
         )
     args.out.write_text("\n".join(lines) + "\n")
+    args.out.with_suffix(".json").write_text(json.dumps({"tensorflow": tf.__version__, "rows": rows}, indent=1) + "\n")
     print(f"wrote {args.out}")
     return 0
 

@@ -7,6 +7,7 @@ only its own sections there, with a note of when and where they were measured, a
   for each of ``IOU_LAB_BENCH_RUNS`` (2) runs of the whole course;
 - training: per recipe of notebook 05, seconds per epoch, total seconds, test mean IoU, time to
   reach validation mean IoU 0.8, and a time-to-mIoU figure (benchmarks/time_to_miou.png);
+- stall: the idle wait between epochs with tf.data autotuning on and off (benchmarks/stall.py);
 - sliders: time from a slider value change to the updated figure, median and 95th percentile;
 - metrics: StreamingMeanIoU.update_state vs keras.metrics.OneHotMeanIoU.update_state on
   32x224x224x5 probabilities, eagerly, in tf.function and under XLA (jit_compile=True);
@@ -108,6 +109,31 @@ def bench_metrics():
     return lines
 
 
+def _slow_cells(nb, at_least: float = 5.0) -> list[str]:
+    """The cells of an executed notebook that took ``at_least`` seconds, with Keras's epoch times.
+
+    ``cell N`` counts every cell, markdown included (the index in the .ipynb). Epoch times are read
+    from ``fit(verbose=2)`` lines ("125/125 - 12s - ..."), which is how ``train_recipe`` logs.
+    """
+    import re
+
+    lines = []
+    for index, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
+            continue
+        start = datetime.datetime.fromisoformat(timing["iopub.execute_input"].replace("Z", "+00:00"))
+        end = datetime.datetime.fromisoformat(timing["shell.execute_reply"].replace("Z", "+00:00"))
+        if (end - start).total_seconds() >= at_least:
+            text = "".join(o.get("text", "") for o in cell.get("outputs", []) if o.get("output_type") == "stream")
+            epochs = re.findall(r"^\d+/\d+ - (\d+)s - ", text, re.M)
+            lines.append(
+                f"cell {index}: {(end - start).total_seconds():.1f} s"
+                + (f" (epochs: {', '.join(epochs)} s)" if epochs else "")
+            )
+    return lines
+
+
 def bench_notebooks(runs: int | None = None):
     """Execute every notebook from a fresh kernel, as a learner would (no quick mode exists).
 
@@ -119,6 +145,8 @@ def bench_notebooks(runs: int | None = None):
     from nbclient import NotebookClient
 
     runs = runs or int(os.environ.get("IOU_LAB_BENCH_RUNS", "2"))
+    if runs < 1:
+        raise SystemExit(f"IOU_LAB_BENCH_RUNS must be 1 or more, got {runs}.")
     root = HERE.parent / "notebooks"
     paths = sorted(root.glob("[0-9][0-9]_*.ipynb"))
     seconds = {path.name: [] for path in paths}
@@ -131,6 +159,8 @@ def bench_notebooks(runs: int | None = None):
             ).execute()
             seconds[path.name].append(time.perf_counter() - t0)
             print(f"run {run + 1}/{runs}", path.name, f"{seconds[path.name][-1]:.1f} s", flush=True)
+            for line in _slow_cells(nb):  # where the time went (in the log only), to explain an outlier
+                print("   ", line, flush=True)
     totals = [sum(seconds[name][run] for name in seconds) for run in range(runs)]
     nb05 = next((times for name, times in seconds.items() if name.startswith("05_")), [float("nan")])
 
@@ -366,31 +396,79 @@ def bench_gpu_note():
     ]
 
 
-def bench_levers():
-    """Training-speed levers of issue 13, one at a time against the baseline (benchmarks/levers.py)."""
+def bench_levers(measure: bool = True):
+    """Training-speed levers of issue 13, one at a time against the baseline (benchmarks/levers.py).
+
+    ``measure=False`` rewrites the section from the last measurement (benchmarks/levers.json).
+    """
+    import json
     import subprocess
 
-    subprocess.run([sys.executable, str(HERE / "levers.py")], check=True)
-    return [
+    if measure:
+        subprocess.run([sys.executable, str(HERE / "levers.py")], check=True)
+    rows = {r["lever"]: r for r in json.loads((HERE / "levers.json").read_text())["rows"]}
+    base = rows["baseline"]
+
+    def ratio(name):
+        return rows[name]["cpu"] / base["cpu"] if name in rows else float("nan")
+
+    lines = [
         "## Training-speed levers (issue 13)",
         "",
         *(HERE / "levers.md").read_text().splitlines(),
         "",
         "What was kept, and why the rest was not:",
         "",
+    ]
+    if "autotune_on" in rows:
+        on = rows["autotune_on"]
+        lines += [
+            "- **Kept: tf.data autotuning off** (`helpers.runtime.tf_data_autotune_off`, around `fit` and",
+            "  `predict` in `helpers.training`). It removes an idle wait between epochs that comes and goes",
+            '  (section "tf.data stall between epochs"; docs/troubleshooting.md, entry 21). In this run of the',
+            f"  levers, Keras's default (`autotune_on`) waited {on['stall']:.2f} s on average before an epoch's first",
+            f"  batch, against {base['stall']:.2f} s with autotuning off. The trained weights are the same bit for",
+            "  bit (tests/test_training.py), so the seed study still describes the notebook's runs.",
+        ]
+    lines += [
         "- **Kept: fewer live runs.** Notebook 05 trains two recipes live, the question's (a) and per-class",
         "  soft Jaccard (c), instead of five; the other five come from the committed seed study, and the",
-        "  notebook says which is which. This halves the notebook's training with no change to any recipe,",
-        "  so every number of the study still describes what the notebook trains.",
+        "  notebook says which is which. No recipe changes, so every number of the study still describes",
+        "  what the notebook trains.",
         "- **Not kept: every lever that changes the arithmetic or the schedule** (XLA, batch size, width,",
         "  depth, epochs). Each gives other models than the ones the seed study measured, so adopting one",
-        "  means rerunning the study (about an hour on 2 cores, `make seeds`) and rechecking every claim.",
-        "  XLA lowered the CPU time per epoch in every measurement so far; whether it lowers wall time on",
-        "  2 cores was not clear above the noise of this shared machine. It is the first lever to try, with",
-        "  a new seed study, on an idle machine.",
-        "- **Lovász** costs more per epoch than cross-entropy (the sort), which is why it only fine-tunes",
-        "  (3 epochs, recipe e), and why it is not trained live.",
-        "- Measured on a shared machine with other jobs running: compare rows of one run, not across runs.",
+        "  means rerunning the study (`make seeds`, about an hour on 2 cores) and rechecking every claim.",
+        "  CPU time per epoch after the warm-up epoch (so XLA's compilation is not counted) against the",
+        f"  baseline: XLA {ratio('xla'):.2f}, XLA with steps_per_execution=25",
+        f"  {ratio('xla_spe25'):.2f}, batch 16 {ratio('batch16'):.2f}, batch 32 {ratio('batch32'):.2f}, width 6",
+        f"  {ratio('width6'):.2f}, depth 2 {ratio('depth2'):.2f}.",
+        f"- **Not kept: steps_per_execution=25 alone** (CPU ratio {ratio('spe25'):.2f}), **an own tf.data",
+        f"  pipeline** ({ratio('tfdata'):.2f}) and **fewer monitored metrics** ({ratio('no_metrics'):.2f}): none",
+        "  was faster here, and the per-epoch curves of mean IoU and the question's metric are the lesson",
+        "  of notebook 05's section 4.",
+        f"- **Lovász** costs {ratio('lovasz'):.2f}x the CPU time of cross-entropy per epoch (the sort), which is",
+        "  why it only fine-tunes (3 epochs, recipe e) and is not trained live.",
+        "- One process on a 2-core virtual machine whose speed drifts by tens of percent over minutes:",
+        "  compare rows of one run (measured one after the other), and read ratios near 1 as no effect.",
+        "",
+    ]
+    return lines
+
+
+def bench_stall():
+    """The idle wait between epochs with tf.data autotuning on and off (benchmarks/stall.py)."""
+    import subprocess
+
+    subprocess.run([sys.executable, str(HERE / "stall.py")], check=True)
+    return [
+        "## tf.data stall between epochs (issue 13)",
+        "",
+        *(HERE / "stall.md").read_text().splitlines(),
+        "",
+        "The wait is idle time: `gdb` showed the main thread in tf.data's iterator destructor, waiting",
+        "for the autotuning thread, when Keras replaced the epoch's iterator (docs/troubleshooting.md,",
+        "entry 21). It comes and goes with timing, so a run may show none; notebook 05 and the seed study",
+        "train inside `helpers.runtime.tf_data_autotune_off()`.",
         "",
     ]
 
@@ -398,6 +476,7 @@ def bench_levers():
 SECTIONS = {
     "notebooks": bench_notebooks,
     "training": bench_training,
+    "stall": bench_stall,
     "levers": bench_levers,
     "seeds": bench_seed_study,
     "determinism": bench_determinism,

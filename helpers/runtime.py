@@ -13,6 +13,7 @@ Between epochs, ``model.fit`` on NumPy arrays can sit idle for up to tens of sec
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 
@@ -54,22 +55,24 @@ def import_tensorflow_quietly():
 
 @contextlib.contextmanager
 def tf_data_autotune_off():
-    """Inside the block, Keras's pipelines for NumPy arrays run without tf.data autotuning.
+    """Inside the block, the pipelines Keras builds for NumPy arrays run without tf.data autotuning.
 
-    Why: Keras (3.13, 3.15) feeds NumPy arrays to ``fit`` through a ``tf.data`` pipeline and makes a new
-    iterator every epoch. With TensorFlow 2.20 and 2.21, destroying the previous epoch's iterator waits
-    for tf.data's autotuning thread to finish its current sleep, which doubles as training goes on
-    (about 10 s, then 20 s, ...): the CPU sits idle at the start of an epoch. Measured on 2 CPU cores with
-    notebook 05's UNet: 4 epochs took 79 s with a stall of 9-10 s before epochs 2, 3 and 4, and 54 s
-    with autotuning off (``benchmarks/RESULTS.md``, "tf.data stall"). Stalls come and go with timing,
-    so a fit may have none.
+    Why: Keras (3.13, 3.15) feeds NumPy arrays to ``fit`` through a ``tf.data`` pipeline and replaces
+    its iterator every epoch. With TensorFlow 2.20 and 2.21 (the versions we tested), destroying an
+    iterator can wait for tf.data's autotuning thread to finish its current sleep, and the process sits
+    idle before the next epoch's first batch. ``gdb`` showed the main thread in the iterator's destructor
+    and the autotuning thread (``Model::OptimizeLoop``) waiting on a timed condition. Measured on 2 CPU
+    cores with notebook 05's UNet: 4 epochs took 79 s with a wait of 9-10 s before each of epochs 2-4,
+    and 54 s with autotuning off; waits of over 20 s happen too. They come and go with timing, so a fit
+    may have none. ``benchmarks/RESULTS.md`` (training-speed levers, ``autotune_on``) measures it again.
 
-    What changes: nothing in the arithmetic. The batches, their order and the trained weights are the
-    same bit for bit (``tests/test_training.py`` checks it), because autotuning only chooses buffer
-    sizes and parallelism. Keras builds the pipeline internally, so this wraps
-    ``ArrayDataAdapter.get_tf_dataset`` for the duration of the block and restores it afterwards. On a
-    Keras without that internal (another backend or a future version) it does nothing, and training is
-    the same, only without the fix.
+    What changes: nothing in the arithmetic. For Keras's pipeline from NumPy arrays, the batches, their
+    order and the trained weights are the same bit for bit (``tests/test_training.py`` checks it on
+    CPU): autotuning only chooses buffer sizes and parallelism. Keras builds that pipeline internally,
+    so this wraps its ``ArrayDataAdapter.get_tf_dataset`` for the duration of the block (process-wide:
+    not for use from several threads at once) and restores it afterwards, also after an exception.
+    Where that internal is missing (another Keras layout) or unused (a backend other than TensorFlow),
+    it changes nothing and yields ``False``: training is the same, only without the fix.
 
     Examples
     --------
@@ -79,18 +82,23 @@ def tf_data_autotune_off():
     True
     """
     try:
+        import keras
         from keras.src.trainers.data_adapters import array_data_adapter
     except ImportError:  # another Keras layout: leave it alone
         yield False
         return
     adapter = getattr(array_data_adapter, "ArrayDataAdapter", None)
     original = getattr(adapter, "get_tf_dataset", None)
-    if original is None or getattr(original, "_iou_lab_autotune_off", False):
-        yield original is not None  # missing, or already wrapped by an enclosing block
+    if original is None or keras.backend.backend() != "tensorflow":
+        yield False
         return
-    tf = import_tensorflow_quietly()
+    if getattr(original, "_iou_lab_autotune_off", False):  # already wrapped by an enclosing block
+        yield True
+        return
 
+    @functools.wraps(original)
     def get_tf_dataset(self):
+        tf = import_tensorflow_quietly()
         options = tf.data.Options()
         options.autotune.enabled = False
         return original(self).with_options(options)
@@ -100,4 +108,5 @@ def tf_data_autotune_off():
     try:
         yield True
     finally:
-        adapter.get_tf_dataset = original
+        if adapter.get_tf_dataset is get_tf_dataset:  # leave anything patched on top of ours alone
+            adapter.get_tf_dataset = original

@@ -36,7 +36,7 @@
 #   metric did not tell;
 # - answer the asker's follow-up, "should I monitor cross-entropy or IoU?", with evidence.
 #
-# Training takes under 3 minutes on 2 CPU cores (measured: `benchmarks/RESULTS.md`); a Colab GPU runs the same code unchanged.
+# Training takes about 3 minutes on 2 CPU cores (measured: `benchmarks/RESULTS.md`); on Colab the same code uses the GPU.
 # "Mean IoU" here is dataset-level, over the classes present in the truth or the prediction (the
 # metric's convention, in [notebook 02's conventions box](02_iou_from_first_principles.ipynb#two-conventions)).
 #
@@ -187,9 +187,10 @@ print("Keras compiles with XLA (jit_compile='auto'):", "yes (a GPU is visible)" 
 # `mean_iou` (`StreamingMeanIoU`), on training batches and on the validation split (`val_...`).
 #
 # *Extra:* `train_recipe` wraps `fit` in `helpers.runtime.tf_data_autotune_off()`. With NumPy arrays,
-# TensorFlow 2.20 and 2.21 can sit idle for about 10 s at the start of an epoch (a `tf.data` autotuning
-# wait, [troubleshooting, entry 21](../docs/troubleshooting.md#epoch-stall)); turning autotuning off
-# removes the wait and trains the same weights, bit for bit. Use it for your own `fit` calls too.
+# TensorFlow 2.20 and 2.21 can sit idle for about 10 s before an epoch's first batch (a `tf.data`
+# autotuning wait, [troubleshooting, entry 21](../docs/troubleshooting.md#epoch-stall)). On our
+# 2-core CPU, turning autotuning off removed the wait and trained the same weights, bit for bit; if
+# your epochs look uneven, time one with and without it.
 
 # %%
 data = (x_train, y_train, x_val, y_val)

@@ -162,9 +162,22 @@ def _fit_weights(autotune_off, seed=1):
     model = build_unet(input_shape=x.shape[1:], num_classes=T.NUM_CLASSES, **TINY_UNET)
     model.compile(optimizer=keras.optimizers.Adam(1e-2), loss="categorical_crossentropy")
     if autotune_off:
-        with tf_data_autotune_off() as active:
+        from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+        seen = []  # the autotune option of every pipeline fit() builds inside the block
+        with tf_data_autotune_off() as active, pytest.MonkeyPatch.context() as mp:
+            wrapped = ArrayDataAdapter.get_tf_dataset
+
+            def spy(self):
+                dataset = wrapped(self)
+                seen.append(dataset.options().autotune.enabled)
+                return dataset
+
+            mp.setattr(ArrayDataAdapter, "get_tf_dataset", spy)
             model.fit(x, y, batch_size=4, epochs=3, validation_data=(x[:4], y[:4]), verbose=0)
         assert active, "the work-around found nothing to wrap in this Keras: see helpers/runtime.py"
+        # fit() must build its pipelines (training and validation) through the wrapped method
+        assert len(seen) >= 2 and all(enabled is False for enabled in seen), seen
     else:
         model.fit(x, y, batch_size=4, epochs=3, validation_data=(x[:4], y[:4]), verbose=0)
     return model.get_weights()
@@ -174,7 +187,7 @@ def test_tf_data_autotune_off_trains_bit_identical_weights():
     # The work-around for the between-epoch stall must not change what is trained: the seed study's
     # numbers describe the notebook's runs only if the weights are the same bit for bit.
     plain, fixed = _fit_weights(False), _fit_weights(True)
-    assert len(plain) == len(fixed)
+    assert len(plain) == len(fixed) > 0
     for a, b in zip(plain, fixed):
         np.testing.assert_array_equal(a, b)
 
@@ -194,3 +207,15 @@ def test_tf_data_autotune_off_applies_inside_the_block_only():
         assert dataset.options().autotune.enabled is False
     assert ArrayDataAdapter.get_tf_dataset is original
     assert ArrayDataAdapter(x, y, batch_size=2, shuffle=True).get_tf_dataset().options().autotune.enabled is not False
+
+
+def test_tf_data_autotune_off_restores_keras_after_an_exception():
+    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+
+    from helpers.runtime import tf_data_autotune_off
+
+    original = ArrayDataAdapter.get_tf_dataset
+    with pytest.raises(RuntimeError, match="inside"):
+        with tf_data_autotune_off():
+            raise RuntimeError("inside the block")
+    assert ArrayDataAdapter.get_tf_dataset is original
