@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as the notebooks' set-up cell (seed study)
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
@@ -290,7 +291,7 @@ def bench_training():
         *rows,
         "",
         f"Training, all live recipes: {total:.0f} s. Selected on validation: {RECIPES[best].label}; its test "
-        f"mean IoU (the test split used once, after selection): {test:.3f} (target >= 0.90: "
+        f"mean IoU (the test split used once, after selection): {test:.4f} (target >= 0.90: "
         f"{'met' if test >= 0.90 else '**missed**'}).",
         "",
         "![time to mean IoU](time_to_miou.png)",
@@ -406,7 +407,8 @@ def bench_levers(measure: bool = True):
 
     if measure:
         subprocess.run([sys.executable, str(HERE / "levers.py")], check=True)
-    rows = {r["lever"]: r for r in json.loads((HERE / "levers.json").read_text())["rows"]}
+    measured = json.loads((HERE / "levers.json").read_text())
+    rows = {r["lever"]: r for r in measured["rows"]}
     base = rows["baseline"]
 
     def ratio(name):
@@ -417,6 +419,16 @@ def bench_levers(measure: bool = True):
         "",
         *(HERE / "levers.md").read_text().splitlines(),
         "",
+        *(
+            []
+            if measured.get("onednn_env") == "1"
+            else [
+                "These rows were measured with TensorFlow's own oneDNN default, which is off on this CPU (no",
+                "AVX-512 VNNI); the notebooks' set-up cell now turns oneDNN on (`TF_ENABLE_ONEDNN_OPTS=1`), as the",
+                "seed study always ran. Compare rows with each other, not with the notebook timings above.",
+                "",
+            ]
+        ),
         "What was kept, and why the rest was not:",
         "",
     ]

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # as the notebooks' set-up cell (seed study)
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -38,6 +38,7 @@
 # installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
 import os, sys
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN CPU kernels on (TensorFlow enables them only on some CPUs)
 REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
 
 

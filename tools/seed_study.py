@@ -31,7 +31,11 @@ import time
 from pathlib import Path
 
 SETTINGS = {
-    "threads2": {"threads": 2, "onednn": True, "help": "2 CPU threads, oneDNN on (the default on CI)"},
+    "threads2": {
+        "threads": 2,
+        "onednn": True,
+        "help": "2 CPU threads, oneDNN on (as the notebooks' set-up cell sets it)",
+    },
     "threads1": {"threads": 1, "onednn": True, "help": "1 CPU thread, oneDNN on"},
     "onednn0": {"threads": 2, "onednn": False, "help": "2 CPU threads, oneDNN off"},
 }
