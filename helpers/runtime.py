@@ -80,10 +80,8 @@ def tf_data_autotune_off():
     its iterator every epoch. With TensorFlow 2.20 and 2.21 (the versions we tested), destroying an
     iterator can wait for tf.data's autotuning thread to finish its current sleep, and the process sits
     idle before the next epoch's first batch. ``gdb`` showed the main thread in the iterator's destructor
-    and the autotuning thread (``Model::OptimizeLoop``) waiting on a timed condition. Measured on 2 CPU
-    cores with notebook 05's UNet: 4 epochs took 79 s with a wait of 9-10 s before each of epochs 2-4,
-    and 54 s with autotuning off; waits of over 20 s happen too. They come and go with timing, so a fit
-    may have none. ``benchmarks/RESULTS.md`` (training-speed levers, ``autotune_on``) measures it again.
+    and the autotuning thread (``Model::OptimizeLoop``) waiting on a timed condition. How often and how long
+    varies from run to run; ``python benchmarks/run.py stall`` measures it (``benchmarks/RESULTS.md``).
 
     What changes: nothing in the arithmetic. For Keras's pipeline from NumPy arrays, the batches, their
     order and the trained weights are the same bit for bit (``tests/test_training.py`` checks it on
