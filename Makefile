@@ -16,7 +16,7 @@ COLAB_VENV   ?= .venv-colab
 COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON),python3)
 COLAB_STAMP  := $(COLAB_VENV)/.installed
 
-.PHONY: seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+.PHONY: test-backends seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench      write benchmarks/RESULTS.md"
 	@echo "make seeds      the seed-and-machine study behind notebook 05 (about an hour; data/seed_study/)"
 	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
+	@echo "make test-backends  take_home/iou_keras.py alone under Keras's JAX and PyTorch backends (.venv-backends)"
 	@echo "make test-gpu   on a machine with a GPU: the compile matrix (XLA on the GPU) + notebooks 03, 05, 06"
 
 preflight:
@@ -115,6 +116,23 @@ test-colab: $(COLAB_STAMP)
 	$(COLAB_VENV)/bin/python -c "import sys, tensorflow as tf, keras, ipywidgets; print('Colab check:', sys.version.split()[0], 'TF', tf.__version__, 'Keras', keras.__version__, 'ipywidgets', ipywidgets.__version__)"
 	$(COLAB_VENV)/bin/python -m pytest tests notebooks --nbval-lax --nbval-sanitize-with nbval-sanitize.cfg \
 		--nbval-cell-timeout=900 -p no:cacheprovider
+
+# take_home/iou_keras.py on Keras's other backends, in a venv without TensorFlow or the course: JAX always;
+# PyTorch only from a CPU wheel already on this machine (pip's find-links), never PyPI's multi-GB CUDA build.
+BACKENDS_VENV  ?= .venv-backends
+BACKENDS_STAMP := $(BACKENDS_VENV)/.installed
+TORCH_CPU      ?= torch==2.13.0
+$(BACKENDS_STAMP): requirements-backends.txt | preflight
+	@test -x $(BACKENDS_VENV)/bin/python || { py="$$($(PREFLIGHT) --print)" && "$$py" -m venv $(BACKENDS_VENV); }
+	$(BACKENDS_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BACKENDS_VENV)/bin/python -m pip install -q -r requirements-backends.txt
+	@if $(BACKENDS_VENV)/bin/python -m pip install -q --no-index --no-deps "$(TORCH_CPU)" 2>/dev/null; then \
+		$(BACKENDS_VENV)/bin/python -m pip install -q "$(TORCH_CPU)"; \
+	else echo "No local CPU wheel for $(TORCH_CPU): the PyTorch case is skipped (JAX still runs)."; fi
+	@touch $@
+
+test-backends: $(BACKENDS_STAMP)
+	$(BACKENDS_VENV)/bin/python -m pytest tests/test_take_home_backends.py -p no:cacheprovider -ra
 
 # The GPU path (issue 11): where TensorFlow sees a GPU, Keras compiles fit/evaluate with XLA by itself.
 # Runs tests/test_compile_matrix.py and executes notebooks 03, 05, 06 there, and prints a summary for

@@ -42,7 +42,7 @@ import tensorflow as tf
 
 from helpers import losses as _losses  # noqa: F401  (registers the losses too, for keras.saving.load_model)
 
-__all__ = ["StreamingMeanIoU", "batch_mean_iou"]
+__all__ = ["StreamingMeanIoU", "ForegroundIoU", "batch_mean_iou"]
 
 _PACKAGE = "iou_lab"
 
@@ -77,6 +77,11 @@ def _shapes(y_true, y_pred, num_classes):
     if pred_shape.rank is None or true_shape.rank is None:
         raise ValueError("y_true and y_pred need a known rank; give the model a defined output shape.")
     c_pred = pred_shape[-1]
+    if c_pred == 1:
+        raise ValueError(
+            f"y_pred has shape {pred_shape}: one sigmoid channel (a binary model). Its argmax is always class 0; "
+            "use ForegroundIoU() (the IoU of the object), or keras.metrics.BinaryIoU(target_class_ids=[1])."
+        )
     if c_pred is not None and num_classes is not None and c_pred != num_classes:
         raise ValueError(
             f"y_pred has {c_pred} channels on its last axis but num_classes={num_classes}; y_pred must "
@@ -338,6 +343,55 @@ class StreamingMeanIoU(keras.metrics.Metric):
             "name": self.name,
             "dtype": self.dtype,
         }
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ForegroundIoU(StreamingMeanIoU):
+    """IoU of the foreground of a binary model (one sigmoid channel), over every pixel seen.
+
+    ``y_pred`` is ``(..., 1)`` sigmoid probabilities, thresholded at ``threshold`` (foreground when
+    ``>= threshold``, as ``keras.metrics.BinaryIoU`` does); ``y_true`` holds 0/1 labels ``(...)`` or
+    ``(..., 1)`` (``ignore_index``, e.g. 255, marks void pixels). ``result()`` is ``TP / (TP + FP + FN)``
+    of the foreground over all batches since the last reset, the number of
+    :func:`helpers.metrics.foreground_iou` and of ``keras.metrics.IoU(num_classes=2,
+    target_class_ids=[1])``; 0.0 while no foreground was seen in truth or prediction (as Keras's).
+    ``keras.metrics.BinaryIoU()`` averages the background's IoU in (``target_class_ids=[0, 1]``).
+    Bad labels (0/255 masks, labels other than 0/1) behave as in :class:`StreamingMeanIoU`.
+
+    Examples
+    --------
+    >>> m = ForegroundIoU()
+    >>> m.update_state([[0], [1], [1], [0]], [[0.2], [0.9], [0.4], [0.7]])
+    >>> round(float(m.result()), 4)
+    0.3333
+    """
+
+    def __init__(self, threshold: float = 0.5, ignore_index: int | None = None, name="foreground_iou", dtype=None):
+        threshold = float(threshold)
+        if not 0.0 < threshold < 1.0:
+            raise ValueError(f"threshold must be in (0, 1) (a probability), got {threshold}.")
+        super().__init__(num_classes=2, ignore_index=ignore_index, name=name, dtype=dtype)
+        self.threshold = threshold
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = tf.convert_to_tensor(y_pred)
+        if y_pred.shape.rank is None or y_pred.shape.rank < 1 or y_pred.shape[-1] != 1:
+            raise ValueError(
+                f"ForegroundIoU takes one sigmoid channel, y_pred (..., 1); got {y_pred.shape}. For a softmax "
+                "over classes use StreamingMeanIoU(num_classes=...)."
+            )
+        fg = tf.cast(y_pred >= tf.cast(self.threshold, y_pred.dtype), tf.float32)
+        super().update_state(y_true, tf.concat([1.0 - fg, fg], axis=-1), sample_weight)
+
+    def result(self):
+        self._raise_if_invalid()
+        ious, _ = _iou_from_counts(self.total_cm)
+        fg = tf.where(tf.math.is_nan(ious[1]), tf.zeros([], tf.float64), ious[1])
+        fg = tf.where(self.invalid_pixels > 0, tf.constant(np.nan, tf.float64), fg)
+        return tf.cast(fg, self.dtype)
+
+    def get_config(self):
+        return {"threshold": self.threshold, "ignore_index": self.ignore_index, "name": self.name, "dtype": self.dtype}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)

@@ -19,6 +19,11 @@ with ``I_c = sum(y_c * p_c)``, ``U_c = sum(y_c) + sum(p_c) - I_c``. On exact one
 loss equals ``1 -`` the hard IoU (or Dice) of its convention: the mean over the classes present in the
 truth of ``TP / (TP + FP + FN)``.
 
+**Binary models** (one sigmoid channel, ``y_pred`` ``(..., 1)``; ``y_true`` 0/1 labels ``(...)`` or
+``(..., 1)``): the overlap losses score the **foreground** alone (``1 -`` its soft IoU or Dice over the
+batch; 1.0, constant, on a batch whose masks hold no foreground), and the cross-entropy of
+``ce_jaccard_loss`` is the binary cross-entropy. ``ignore_index`` and the checks work as below.
+
 Each loss also exists as a Keras ``Loss`` class with a config, registered with Keras (package
 ``iou_lab``) like the function forms, so that a compiled model saves to ``.keras`` and loads with
 ``keras.saving.load_model`` once ``helpers.losses`` is imported:
@@ -74,12 +79,21 @@ def _check_ignore_type(ignore_index):
 
 
 class _Prepared:
-    """y (one-hot, 0 on void rows), p (0 on void rows), p_raw, keep ((...,) 0/1 or None), n_bad (int32 or None)."""
+    """y (one-hot, 0 on void rows), p (0 on void rows), p_raw, keep ((...,) 0/1 or None), n_bad (int32 or None).
 
-    __slots__ = ("y", "p", "p_raw", "keep", "n_bad")
+    ``binary``: the model has one sigmoid channel, here as two columns ``[1 - p, p]``; the overlap
+    losses score the foreground column alone (:func:`_scored`), the cross-entropy both (= BCE).
+    """
 
-    def __init__(self, y, p, p_raw, keep, n_bad):
-        self.y, self.p, self.p_raw, self.keep, self.n_bad = y, p, p_raw, keep, n_bad
+    __slots__ = ("y", "p", "p_raw", "keep", "n_bad", "binary")
+
+    def __init__(self, y, p, p_raw, keep, n_bad, binary=False):
+        self.y, self.p, self.p_raw, self.keep, self.n_bad, self.binary = y, p, p_raw, keep, n_bad, binary
+
+
+def _scored(d: _Prepared):
+    """(y, p) of the classes the overlap losses score: all of them, or the foreground of a sigmoid model."""
+    return (d.y[..., 1:], d.p[..., 1:]) if d.binary else (d.y, d.p)
 
 
 def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
@@ -90,11 +104,14 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
         y_pred = tf.cast(y_pred, tf.float32)
     y_true = tf.convert_to_tensor(y_true)
     r, c = y_pred.shape.rank, y_pred.shape[-1]
-    if c is None or c < 2:
+    if c is None:
         raise ValueError(
-            f"y_pred has shape {y_pred.shape}: the losses need softmax probabilities with one channel per "
-            "class (>= 2) on the last axis."
+            f"y_pred has shape {y_pred.shape}: the losses need a known last axis, softmax probabilities with one "
+            "channel per class, or one sigmoid channel (..., 1) for a binary model."
         )
+    binary = c == 1
+    if binary:  # one sigmoid channel: background and foreground as two columns; y_true holds 0/1 labels
+        y_pred, c = tf.concat([1.0 - y_pred, y_pred], axis=-1), 2
     if ignore_index is not None and 0 <= ignore_index < c:
         raise ValueError(
             f"ignore_index={ignore_index} is a real class (0..{c - 1}); choose a label outside "
@@ -129,9 +146,14 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
         else:
             bad = tf.logical_not(in_range)
         message = (
-            f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: check "
-            f"the number of classes (y_pred has {c} channels), or pass ignore_index=255 (the label of "
-            "your void pixels) to leave void pixels out."
+            f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: "
+            + (
+                "a binary model's masks hold 0 and 1"
+                if binary
+                else f"check the number of classes (y_pred has {c} channels)"
+            )
+            + "; binary masks saved as 0/255 need mask // 255 (not ignore_index, which would drop every object "
+            "pixel); pass ignore_index=255 only if 255 marks void pixels."
         )
         # out-of-range labels and void pixels become all-zero rows
         y = tf.one_hot(tf.cast(tf.where(in_range, labels, -tf.ones([], ldt)), tf.int32), c, dtype=dtype)
@@ -153,7 +175,7 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
     if void is not None:
         keep = 1.0 - tf.cast(void, dtype)
         p = y_pred * keep[..., None]  # void pixels count neither in the truth nor in the prediction
-    return _Prepared(y, p, y_pred, keep, n_bad)
+    return _Prepared(y, p, y_pred, keep, n_bad, binary)
 
 
 def _finish(loss, prepared: _Prepared):
@@ -175,7 +197,7 @@ def _mean_over_present(values, sum_true):
 
 
 def _soft_jaccard(d: _Prepared, pooled, smooth):
-    y, p = d.y, d.p
+    y, p = _scored(d)
     if pooled:
         s = 1.0 if smooth is None else float(smooth)
         inter = tf.reduce_sum(y * p)
@@ -223,7 +245,7 @@ def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None
 
 
 def _soft_dice(d: _Prepared, smooth):
-    inter, sum_y, sum_p = _class_sums(d.y, d.p)
+    inter, sum_y, sum_p = _class_sums(*_scored(d))
     dice = tf.math.divide_no_nan(2.0 * inter + smooth, sum_y + sum_p + smooth)
     return 1.0 - _mean_over_present(dice, sum_y)
 
@@ -298,9 +320,10 @@ def lovasz_grad(gt_sorted):
 
 
 def _lovasz(d: _Prepared):
-    c = d.p.shape[-1]
-    y = tf.reshape(d.y, [-1, c])
-    p = tf.reshape(d.p, [-1, c])  # void pixels: y = p = 0, error 0, sorted last: they add nothing
+    y, p = _scored(d)
+    c = p.shape[-1]
+    y = tf.reshape(y, [-1, c])
+    p = tf.reshape(p, [-1, c])  # void pixels: y = p = 0, error 0, sorted last: they add nothing
     n = tf.shape(p)[0]
     losses = []
     for k in range(c):  # C is small and static: a Python loop unrolls into the graph

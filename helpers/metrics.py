@@ -57,6 +57,7 @@ __all__ = [
     "mean_iou",
     "per_image_iou",
     "pixel_accuracy",
+    "foreground_iou",
 ]
 
 _CHUNK = 1 << 15  # pixels per bincount call in confusion_matrix (fits in L2 cache)
@@ -396,3 +397,54 @@ def pixel_accuracy(y_true, y_pred, *, ignore_index: int | None = None) -> float:
             raise ValueError(NOTHING_TO_MEASURE)
         return float(np.mean(y_true[keep] == y_pred[keep]))
     return float(np.mean(y_true == y_pred))
+
+
+def foreground_iou(y_true, y_prob, *, threshold: float = 0.5, ignore_index: int | None = None) -> float:
+    """IoU of the foreground of a binary model (one sigmoid channel), over all pixels given.
+
+    The reference for binary segmentation: a pixel is predicted foreground when its probability is
+    ``>= threshold`` (as ``keras.metrics.BinaryIoU`` thresholds), and ``TP / (TP + FP + FN)`` of class 1
+    is counted over everything at once (dataset level). The background's IoU is *not* averaged in:
+    ``keras.metrics.BinaryIoU()`` (default ``target_class_ids=[0, 1]``) does, so a model that finds
+    nothing still scores about 0.5 there when objects are small.
+
+    Parameters
+    ----------
+    y_true : array_like of int or bool
+        0/1 masks, e.g. ``(B, H, W)`` or ``(B, H, W, 1)``; ``ignore_index`` marks void pixels.
+    y_prob : array_like of float
+        Sigmoid probabilities of the same shape (a trailing channel of 1 on either side is squeezed).
+    threshold : float, default 0.5
+    ignore_index : int, optional
+        Label of void pixels in ``y_true`` (e.g. 255), left out.
+
+    Returns
+    -------
+    float
+        NaN when neither truth nor prediction holds any foreground (0 / 0; the Keras metrics
+        ``ForegroundIoU`` and ``keras.metrics.IoU(num_classes=2, target_class_ids=[1])`` report 0.0).
+
+    Examples
+    --------
+    >>> foreground_iou([0, 1, 1, 0], [0.2, 0.9, 0.4, 0.7])   # TP 1, FN 1, FP 1
+    0.3333333333333333
+    """
+    threshold = float(threshold)
+    if not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold must be in (0, 1) (a probability), got {threshold}.")
+    y_prob = np.asarray(y_prob)
+    if not np.issubdtype(y_prob.dtype, np.floating):
+        raise ValueError(f"y_prob has dtype {y_prob.dtype}; pass the sigmoid probabilities (floats in [0, 1]).")
+    if np.isnan(y_prob).any() or y_prob.min(initial=0) < 0 or y_prob.max(initial=0) > 1:
+        raise ValueError(
+            "y_prob must hold probabilities in [0, 1]: logits? apply a sigmoid first (or end the model in one)."
+        )
+    y_true = np.asarray(y_true)
+    if y_true.ndim == y_prob.ndim + 1 and y_true.shape[-1] == 1:
+        y_true = y_true[..., 0]
+    elif y_prob.ndim == y_true.ndim + 1 and y_prob.shape[-1] == 1:
+        y_prob = y_prob[..., 0]
+    y_pred = (y_prob >= threshold).astype(np.int64)
+    y_true = as_labels(y_true, "y_true")
+    check_same_shape(y_true, y_pred)  # then flat: a 0/1 mask two pixels wide is not one-hot
+    return float(per_class_iou(y_true.ravel(), y_pred.ravel(), num_classes=2, ignore_index=ignore_index)[1])

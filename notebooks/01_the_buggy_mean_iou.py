@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -416,11 +416,13 @@ print(f"learning_rate={float(optimizer.learning_rate):.4f}, clipvalue={optimizer
 # %% [markdown]
 # ## 11. Code to take home
 #
-# `take_home/iou_keras.py` holds code you can paste into your own project: it needs TensorFlow and
-# Keras, not this course's `helpers`. Its `mean_iou` is the question's metric with the fixes, in three
-# small functions: a confusion matrix of the batch (with static sizes, so that it also compiles with
-# XLA), the mean IoU from those counts, and the metric itself. (The metric also calls two small helpers
-# of the same file: `_labels`, the argmax of both inputs, and `_valid_pixels`, which checks the label range.)
+# `take_home/iou_keras.py` holds code you can paste into your own project: it needs Keras 3 and nothing
+# of this course (it is written in `keras.ops`, so it runs on the TensorFlow, JAX and PyTorch backends).
+# Its `mean_iou` is the question's metric with the fixes, in three small functions: a confusion matrix
+# of the batch (with static sizes, so that it also compiles with XLA), the mean IoU from those counts,
+# and the metric itself. (The metric also calls two small helpers of the same file: `_multiclass_truth`,
+# which reads one-hot masks or label maps and counts bad labels, and `_raise_if_bad`, which turns that
+# count into an error with the fix.)
 
 # %%
 import importlib.util, inspect, pathlib
@@ -467,8 +469,11 @@ print(f"OneHotMeanIoU over 4 batches: {float(keras_metric.result()):.4f}   refer
 assert abs(float(keras_metric.result()) - true_dataset) < 1e-6
 
 # %% [markdown]
-# The same file has a streaming metric of its own and a per-class soft Jaccard loss; notebook 03 shows
-# them. `tests/test_take_home.py` checks every piece against `helpers`, also under `jit_compile=True`.
+# The same file has a streaming metric of its own, a per-class soft Jaccard loss, and the same pieces
+# for binary models with one sigmoid channel (`ForegroundIoU` and three losses); notebook 03 shows them.
+# `tests/test_take_home.py` checks every piece against `helpers`, also under `jit_compile=True`, and
+# `tests/test_take_home_backends.py` runs the file alone in an empty folder, as your project would, on
+# the TensorFlow, JAX and PyTorch backends: values, saving and reloading, void pixels, float16, bad labels.
 #
 # ## Exercises
 #
@@ -513,6 +518,7 @@ check_region_sums(iou_per_image_and_class)
 #   accumulated over all batches (notebook 03).
 # - Check shapes: `(B, H, W, 1)` labels broadcast against `(B, H, W, C)` without an error.
 # - Write `Adam(learning_rate=...)`: `lr` meant 0.003 in TF ≤ 2.10, was dropped in 2.11–2.15, raises in Keras 3.
-# - To take home: `take_home/iou_keras.py`, or `keras.metrics.OneHotMeanIoU(num_classes=5)` in `compile`.
+# - To take home: `take_home/iou_keras.py` (any Keras 3 backend; binary models too), or
+#   `keras.metrics.OneHotMeanIoU(num_classes=5)` in `compile`.
 #
 # **Next:** 02 — IoU from first principles.

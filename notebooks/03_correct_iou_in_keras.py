@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -28,7 +28,8 @@
 # - use a **streaming** metric that accumulates one integer confusion matrix over all batches;
 # - cross-check a metric against independent implementations (NumPy, Keras's `OneHotMeanIoU`, `MeanIoU`);
 # - avoid two traps in Keras's own IoU metrics;
-# - take home a streaming metric and a soft Jaccard loss that compile with XLA (section 7).
+# - take home a streaming metric and a soft Jaccard loss that compile with XLA and run on any Keras backend (section 7);
+# - measure a binary (one sigmoid channel) model by the IoU of its foreground, not a mean with the background (section 8).
 #
 # **Prerequisites:** notebooks 01, 02; Keras `compile` / `fit`. **Time:** about 30 minutes.
 
@@ -311,7 +312,8 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 # $(C-1)/(2C)$: class 0 predicted everywhere, scored against the 0s and 1s of the one-hot mask. Use
 # `OneHotMeanIoU`, or set the `sparse_*` flags, or pass label maps. A one-channel **sigmoid** model
 # falls into the same trap with `MeanIoU(num_classes=2)` (every probability below 1 becomes class 0);
-# there, `keras.metrics.BinaryIoU(target_class_ids=[0, 1], threshold=0.5)` thresholds first.
+# there, `keras.metrics.BinaryIoU` thresholds first, but mind what it averages: its default
+# `target_class_ids=[0, 1]` averages the background's IoU in. Section 8 shows binary models.
 # *Seeing this symptom?* [Troubleshooting, entries 1 and 3](../docs/troubleshooting.md#meaniou-constant).
 #
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
@@ -418,10 +420,11 @@ history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, ve
 #
 # `take_home/iou_keras.py` (no `helpers` needed; notebook 01 showed its `mean_iou` and the one-line
 # `OneHotMeanIoU` answer) also has a streaming metric of its own. It is the metric of section 3 in
-# fewer lines, written for XLA: `jit_compile=True` needs every size known when the graph is built, so
-# instead of keeping only the valid pixels (a size that depends on the data) it counts them with
-# weight 1 and the others with weight 0, in `unsorted_segment_sum` over $C \times C$ segments. It is
-# registered with Keras, so a saved model reloads with it.
+# fewer lines, written in `keras.ops` (so it runs on the TensorFlow, JAX and PyTorch backends) and for
+# XLA: `jit_compile=True` needs every size known when the graph is built, so instead of keeping only the
+# valid pixels (a size that depends on the data) it sends the others to one extra bin of a
+# `segment_sum` over $C \times C + 1$ segments and drops that bin. Everything in the file is registered
+# with Keras, so a saved model reloads with `keras.models.load_model(path)` after `import iou_keras`.
 
 # %%
 import importlib.util, inspect, pathlib
@@ -430,6 +433,7 @@ _spec = importlib.util.spec_from_file_location("iou_keras", pathlib.Path("..", "
 iou_keras = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(iou_keras)                       # like `import iou_keras` after copying the file
 print(inspect.getsource(iou_keras.StreamingMeanIoU.update_state))
+print(inspect.getsource(iou_keras._batch_counts))
 print(inspect.getsource(iou_keras._confusion_matrix))
 
 # %% [markdown]
@@ -442,8 +446,9 @@ print(inspect.getsource(iou_keras.soft_jaccard_loss))
 
 # %% [markdown]
 # Both in one compiled model, with XLA. The metric must agree with the NumPy reference on the model's
-# predictions, and the loss with `helpers.losses.soft_jaccard_loss` (after one epoch of a one-layer
-# model the IoU is low; what matters here is that the numbers agree):
+# predictions, the loss with `helpers.losses.soft_jaccard_loss`, and the model must reload from its
+# `.keras` file with no `custom_objects` (after one epoch of a one-layer model the IoU is low; what
+# matters here is that the numbers agree):
 
 # %% tags=["nbval-check-output"]
 from helpers.losses import soft_jaccard_loss as reference_loss
@@ -463,10 +468,78 @@ ref_loss = float(reference_loss(one_hot[:32], predicted[:32]))
 print(f"take-home StreamingMeanIoU (XLA): {scores['mean_iou']:.4f}   NumPy reference: {ref_miou:.4f}")
 print(f"take-home soft Jaccard loss:      {ours_loss:.4f}   helpers.losses:  {ref_loss:.4f}")
 assert abs(scores["mean_iou"] - ref_miou) < 1e-5 and abs(ours_loss - ref_loss) < 1e-6
+import tempfile
+with tempfile.TemporaryDirectory() as tmp:
+    take_home_model.save(os.path.join(tmp, "model.keras"))
+    reloaded = keras.models.load_model(os.path.join(tmp, "model.keras"))  # no custom_objects
+    again = reloaded.evaluate(images[:128], one_hot, batch_size=32, verbose=0, return_dict=True)
+print(f"after save and load_model:        {again['mean_iou']:.4f}")
+assert abs(again["mean_iou"] - scores["mean_iou"]) < 1e-6
 
 # %% [markdown]
 # `tests/test_take_home.py` checks every piece of the file the same way, including the gradients of the
-# loss, saving and reloading the metric, and the caveats of `OneHotMeanIoU`.
+# loss, void pixels (`SoftJaccardLoss(ignore_index=255)` leaves them out, with zero gradient), float16
+# inputs (summed in float32) and the caveats of `OneHotMeanIoU`; `tests/test_take_home_backends.py`
+# runs the file alone in an empty folder on the TensorFlow, JAX and PyTorch backends.
+#
+# ## 8. Binary models: one sigmoid channel
+#
+# Many segmentation models answer one question per pixel: object or not. They end in
+# `Conv2D(1, 1, activation="sigmoid")` and are trained on 0/1 masks `(B, H, W, 1)`. Two channels with
+# a softmax would do the same job (the argmax of `[1 - p, p]` is the threshold at 0.5), but the one
+# channel changes which metric is right:
+#
+# - `MeanIoU(num_classes=2)` casts the probabilities to integers (section 5): useless here.
+# - `keras.metrics.BinaryIoU()` thresholds at 0.5, then **averages the IoU of the background and of the
+#   object** (its default `target_class_ids=[0, 1]`). When objects are small, the background's IoU is
+#   high whatever the model does.
+# - The **foreground IoU** (`BinaryIoU(target_class_ids=[1])`, or `ForegroundIoU()` from the take-home
+#   file, or `helpers.keras_metrics.ForegroundIoU`) is the IoU of the object alone. Report it, unless the
+#   background really matters to you; then say that your number is the mean of both.
+#
+# Our binary task: "is this pixel part of any shape?" (every class but background). A model that finds
+# nothing, all probabilities 0.1:
+
+# %% tags=["nbval-check-output"]
+from helpers.keras_metrics import ForegroundIoU
+
+object_masks = (masks > 0).astype("float32")[..., None]           # (64, 64, 64, 1): 1 = any shape
+finds_nothing = np.full(object_masks.shape, 0.1, "float32")
+for name, metric in {"BinaryIoU() (default [0, 1])": keras.metrics.BinaryIoU(),
+                     "BinaryIoU(target_class_ids=[1])": keras.metrics.BinaryIoU(target_class_ids=[1]),
+                     "ForegroundIoU() (take-home)": iou_keras.ForegroundIoU()}.items():
+    print(f"{name:32s} {keras_result(metric, object_masks, finds_nothing):.4f}")
+background_share = float((object_masks == 0).mean())
+print(f"background share {background_share:.4f}; half of it: {background_share / 2:.4f}")
+
+# %% [markdown]
+# The default `BinaryIoU` gives a model that finds nothing half the background's share, a number
+# that looks like a working model's. The foreground IoU gives it 0.
+#
+# The take-home file has binary losses too: `BinarySoftJaccardLoss`, `BinarySoftDiceLoss` and
+# `BinaryCEJaccardLoss` (cross-entropy plus Jaccard; the one to use when some images hold no object,
+# since the Jaccard and Dice terms have no gradient on a batch without foreground). They score the
+# foreground alone, like the metric; `helpers.losses` does the same when `y_pred` has one channel.
+# One epoch of a one-layer sigmoid model, with XLA, checked against the NumPy reference
+# `helpers.metrics.foreground_iou` (the numbers depend on the machine's arithmetic; the cell asserts
+# that the three foreground IoUs agree):
+
+# %%
+keras.utils.set_random_seed(0)
+binary_model = keras.Sequential([keras.Input(shape=images.shape[1:]),
+                                 keras.layers.Conv2D(1, 3, padding="same", activation="sigmoid")])
+binary_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=iou_keras.BinaryCEJaccardLoss(),
+                     metrics=[iou_keras.ForegroundIoU(), ForegroundIoU(name="course_foreground_iou"),
+                              keras.metrics.BinaryIoU(name="binary_iou_default")], jit_compile=True)
+train_objects = (train_masks[:128] > 0).astype("float32")[..., None]
+binary_model.fit(images[:128], train_objects, epochs=1, batch_size=32, verbose=0)
+binary_scores = binary_model.evaluate(images[:128], train_objects, batch_size=32, verbose=0, return_dict=True)
+binary_reference = M.foreground_iou(train_objects.astype(int), binary_model.predict(images[:128], verbose=0))
+for key in ("foreground_iou", "course_foreground_iou", "binary_iou_default"):
+    print(f"{key:22s} {binary_scores[key]:.4f}")
+print(f"NumPy reference foreground IoU: {binary_reference:.4f}")
+assert abs(binary_scores["foreground_iou"] - binary_reference) < 1e-5
+assert abs(binary_scores["course_foreground_iou"] - binary_reference) < 1e-5
 
 # %% [markdown]
 # ## Exercises

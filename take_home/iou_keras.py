@@ -1,214 +1,436 @@
-"""IoU for a Keras 3 segmentation model: four pieces to copy into your own project.
+"""IoU metrics and losses for a Keras 3 segmentation model, in one file to copy into your project.
 
-Self-contained: it needs TensorFlow 2.16+ with Keras 3, nothing from the course. Masks are one-hot
-``(B, H, W, C)`` as in the Stack Overflow question (integer label maps ``(B, H, W)`` work too), the
-model ends in ``Conv2D(C, 1, activation="softmax")``. Everything here runs under
-``model.compile(..., jit_compile=True)``.
+Needs Keras 3 and nothing else: written in ``keras.ops``, so it runs on the TensorFlow, JAX and PyTorch
+backends, eagerly and under ``jit_compile=True`` (XLA: Keras's default on a GPU). After ``import
+iou_keras`` a model compiled with these pieces saves and reloads with ``keras.models.load_model(path)``.
 
-1. :func:`mean_iou`: the question's metric, corrected. Right for the batch it sees; but see its caveat.
-2. The one-line answer, Keras's own metric::
+Multi-class model: softmax output ``(B, H, W, C)``, ``C >= 2``; masks one-hot ``(B, H, W, C)`` or label
+maps ``(B, H, W)`` / ``(B, H, W, 1)``.
 
-       model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.003, clipvalue=0.7),
-                     loss=soft_jaccard_loss,
-                     metrics=["accuracy", keras.metrics.OneHotMeanIoU(num_classes=5, name="mean_iou")])
+- :class:`StreamingMeanIoU` (``num_classes``): the dataset's mean IoU, for ``metrics=[...]``.
+- :func:`mean_iou`: the Stack Overflow question's metric, corrected: right for the batch it sees, but
+  in ``metrics=[...]`` Keras reports the mean of per-batch values, which moves with the batch size.
+- :func:`soft_jaccard_loss`, or :class:`SoftJaccardLoss` (``ignore_index=255`` for void pixels).
 
-   Caveats: ``OneHotMeanIoU`` takes the argmax of ``y_true`` too, so an all-zero one-hot row (a
-   "void" pixel) silently counts as class 0; mark void pixels with integer labels and use
-   ``keras.metrics.MeanIoU(num_classes=5, ignore_class=255, sparse_y_pred=False)`` instead. The
-   *training* value in ``fit``'s log accumulates over the epoch while the weights change; read the
-   ``val_`` value. Without ``name=`` it is logged as ``one_hot_mean_io_u``. It averages the classes
-   present in the truth or the prediction over all batches of an epoch (absent classes excluded).
-3. :class:`StreamingMeanIoU`: the same dataset-level number from a metric you can read and change:
-   exact integer counts, an error for labels it does not know, void pixels (label ``ignore_index``, or
-   an all-zero one-hot row) left out with ``ignore_index=255``, saved and reloaded with the model.
-4. :func:`soft_jaccard_loss`: a per-class soft Jaccard loss, averaged over the classes present in the
-   batch's truth (the question's ``iou_loss`` pools all classes into one IoU: it is a soft pixel
-   accuracy in disguise).
+Binary model: one sigmoid channel ``(B, H, W, 1)``; masks of 0/1 ``(B, H, W, 1)`` or ``(B, H, W)``.
 
-Two conventions, on purpose: the metrics average the classes present in the truth **or** the
-prediction (a class the model invents scores 0); the loss averages the classes present in the truth
-(a loss must not reward or punish a class that is in no mask of the batch, and the prediction of a
-soft model is "present" everywhere). On a prediction that invents no class they agree.
+- :class:`ForegroundIoU`: IoU of the foreground (probability >= ``threshold``, 0.5).
+  ``keras.metrics.BinaryIoU()`` averages the background's IoU in (its default ``target_class_ids=[0,
+  1]``): a model that finds nothing still scores about 0.5 when the object is small.
+- :class:`BinarySoftJaccardLoss`, :class:`BinarySoftDiceLoss`, :class:`BinaryCEJaccardLoss`.
+
+Conventions:
+
+- IoU = TP / (TP + FP + FN) from exact integer counts summed over **every pixel seen** since the
+  last reset (dataset level; not a mean of per-image values). Mean IoU averages the classes present in
+  the truth or the prediction (absent from both: left out). Nothing to measure gives 0.0, as
+  ``keras.metrics.IoU`` does (for ``ForegroundIoU``: no foreground in any mask or prediction seen).
+- Losses sum over the whole batch in float32, whatever the input dtype (a float16 sum stops growing at
+  2048): ``1 -`` the mean soft IoU (or Dice) over the classes present in the batch's masks; 1.0, with
+  no gradient, when none is. So a binary Jaccard or Dice loss learns nothing from a batch without
+  foreground: if your data has empty images, use :class:`BinaryCEJaccardLoss`.
+- Void pixels (label ``ignore_index`` in a label map; an all-zero one-hot row) are left out of every
+  count and every sum, with zero gradient, when ``ignore_index`` is set (e.g. 255).
+- Bad input is never dropped silently: labels outside ``[0, C)``, masks not 0/1 (e.g. 0/255), void
+  pixels without ``ignore_index``, probabilities outside [0, 1] in a loss (logits?). Eagerly, and on
+  TensorFlow without XLA, the call raises with the fix. Under XLA or ``jax.jit`` nothing can raise: the
+  value is NaN, and a metric counts the bad pixels (``invalid_pixels``) and raises when its result is
+  read eagerly, as ``fit`` and ``evaluate`` do at the end of each epoch.
 """
 
 import keras
-import tensorflow as tf
+from keras import ops
 
-__all__ = ["mean_iou", "StreamingMeanIoU", "soft_jaccard_loss"]
+__all__ = [
+    "mean_iou",
+    "StreamingMeanIoU",
+    "soft_jaccard_loss",
+    "SoftJaccardLoss",
+    "ForegroundIoU",
+    "BinarySoftJaccardLoss",
+    "BinarySoftDiceLoss",
+    "BinaryCEJaccardLoss",
+]
+
+_register = keras.saving.register_keras_serializable(package="iou_keras")
 
 
-def _check_channels(y_pred):
-    """One softmax channel per class: the argmax of a single sigmoid channel is always class 0."""
-    if y_pred.shape[-1] is not None and y_pred.shape[-1] < 2:
+def _count_dtype():
+    """int64 counts; int32 on JAX unless x64 is on (JAX's default: int64 would be truncated with a warning)."""
+    if keras.backend.backend() == "jax":
+        import jax
+
+        return "int64" if jax.config.jax_enable_x64 else "int32"
+    return "int64"
+
+
+_VOID_FIX = "if they mark void pixels, pass ignore_index=255 (any label outside the classes) to leave them out"
+
+
+# --- input checks -------------------------------------------------------------------------------------
+def _value(x):
+    """``x`` as a NumPy value, or None while Keras traces a graph (tf.function, XLA, jax.jit)."""
+    try:
+        return ops.convert_to_numpy(x)
+    except Exception:  # a symbolic tensor or a tracer has no value yet
+        return None
+
+
+def _raise_if_bad(n_bad, message):
+    """Raise when bad pixels were counted, where anything can raise; under XLA the callers return NaN."""
+    value = _value(n_bad)
+    if value is not None:
+        if value > 0:
+            raise ValueError(f"{message} ({int(value)} bad pixel{'s' if value != 1 else ''})")
+    elif keras.backend.backend() == "tensorflow":  # a graph without XLA can still fail at run time
+        import tensorflow as tf  # keras.ops has no run-time assertion
+
+        tf.debugging.assert_equal(n_bad, 0, message=message)
+
+
+def _nan_if(n_bad, x):
+    """``x``, or NaN (with NaN gradients) when ``n_bad > 0``: what is left of a check that cannot raise."""
+    return x * ops.where(n_bad > 0, float("nan"), 1.0)
+
+
+def _check_ignore_index(ignore_index, num_classes):
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
+        raise ValueError(f"ignore_index must be an int or None, e.g. 255; got {ignore_index!r}.")
+    if 0 <= ignore_index < num_classes:
         raise ValueError(
-            f"y_pred {y_pred.shape} has one channel (a sigmoid?): its argmax is always class 0, so every "
-            "prediction would score 1.0. For a binary model use keras.metrics.BinaryIoU(target_class_ids=[0, 1], "
-            "threshold=0.5), or stack the two classes: tf.concat([1 - p, p], axis=-1)."
+            f"ignore_index={ignore_index} is a real class; use a label outside [0, {num_classes}), e.g. 255."
         )
-    return y_pred.shape[-1]
+    return ignore_index
 
 
-def _labels(y_true, y_pred, ignore_index=None):
-    """Integer labels of truth and prediction: argmax of one-hot / probabilities (never cast or round).
-
-    An all-zero one-hot row is a void pixel: labelled ``ignore_index`` if given, else an error (under
-    ``jit_compile=True`` it is left out, as other bad labels are)."""
-    num_classes = _check_channels(y_pred)
-    if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == num_classes:
-        void = tf.reduce_max(y_true, axis=-1) <= 0  # one-hot masks; an all-zero row marks a void pixel
-        if ignore_index is None:
-            tf.debugging.assert_equal(
-                tf.reduce_any(void),
-                False,
-                message="y_true (one-hot) has all-zero rows (void pixels): pass ignore_index=255 to leave them "
-                "out; without it they would count as class 0.",
-            )
-        void_label = tf.constant(-1 if ignore_index is None else ignore_index, tf.int32)
-        y_true = tf.where(void, void_label, tf.argmax(y_true, axis=-1, output_type=tf.int32))
-    elif y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
-        y_true = tf.squeeze(y_true, axis=-1)  # label maps with a channel, (B, H, W, 1)
-    elif y_true.shape.rank != y_pred.shape.rank - 1:
+def _channels(y_pred):
+    c = tuple(y_pred.shape)[-1] if len(y_pred.shape) else None
+    if c is None or c < 2:
         raise ValueError(
-            f"y_true {y_true.shape} does not fit y_pred {y_pred.shape}: pass one-hot masks "
-            f"(..., {num_classes}) or integer label maps (...) or (..., 1)."
+            f"y_pred {tuple(y_pred.shape)} has one channel (a sigmoid?): its argmax is always class 0. For a binary "
+            "model use ForegroundIoU() and the Binary* losses of this file (IoU of the foreground); "
+            "keras.metrics.BinaryIoU() averages the background's IoU in."
         )
-    return tf.cast(y_true, tf.int32), tf.argmax(y_pred, axis=-1, output_type=tf.int32), num_classes
+    return c
 
 
-def _confusion_matrix(t, p, num_classes, valid):
-    """(C, C) int32 counts, rows true, columns predicted; static sizes, so XLA can compile it."""
-    ids = tf.reshape(tf.where(valid, t * num_classes + p, 0), [-1])
-    counts = tf.math.unsorted_segment_sum(
-        tf.reshape(tf.cast(valid, tf.int32), [-1]), ids, num_segments=num_classes * num_classes
-    )
-    return tf.reshape(counts, (num_classes, num_classes))
+def _same_shape(a, b, what):
+    sa, sb = tuple(a.shape), tuple(b.shape)
+    if len(sa) != len(sb) or any(x is not None and y is not None and x != y for x, y in zip(sa, sb)):
+        raise ValueError(f"y_true {sa} and y_pred {sb} do not match: {what}.")
 
 
-def _valid_pixels(t, num_classes, ignore_index=None):
-    """Pixels to count: all but ``ignore_index``; any other label outside [0, C) is an error.
+def _multiclass_truth(y_true, y_pred, ignore_index):
+    """One-hot truth ``(..., C)`` in float32 (0 on void and bad pixels), kept pixels, bad count, message."""
+    c = _channels(y_pred)
+    ignore_index = _check_ignore_index(ignore_index, c)
+    y = ops.cast(y_true, "float32")
+    if len(y.shape) == len(y_pred.shape) and y.shape[-1] in (c, None):  # one-hot (an unknown last axis too)
+        _same_shape(y, y_pred, "one-hot masks need the same shape as the predictions")
+        zero_row = ops.max(y, axis=-1) <= 0
+        outside = ops.any((y < 0) | (y > 1) | ops.isnan(y), axis=-1)
+        void = zero_row if ignore_index is not None else ops.zeros_like(zero_row)
+        bad = outside | (zero_row & ~void)
+        message = (
+            "y_true (one-hot) must hold values in [0, 1], a 1 in every row: divide 0/255 masks by 255; "
+            f"for all-zero rows, {_VOID_FIX}"
+        )
+        return ops.where(bad[..., None], 0.0, y), ~(void | bad), ops.sum(ops.cast(bad, "int32")), message
+    if len(y.shape) == len(y_pred.shape) and y.shape[-1] == 1:
+        y = ops.squeeze(y, axis=-1)  # label maps with a channel, (B, H, W, 1)
+    if len(y.shape) != len(y_pred.shape) - 1:
+        raise ValueError(
+            f"y_true {tuple(y_true.shape)} does not fit y_pred {tuple(y_pred.shape)}: pass one-hot masks "
+            f"(..., {c}) or integer label maps (...) or (..., 1)."
+        )
+    _same_shape(y, y_pred[..., 0], "label maps need the batch and image size of the predictions")
+    in_range = (y >= 0) & (y < c) & (ops.round(y) == y)
+    void = (y == ignore_index) if ignore_index is not None else ops.zeros_like(in_range)
+    bad = ~(in_range | void)
+    message = f"y_true has labels outside [0, {c}): check the number of classes; {_VOID_FIX}"
+    if ignore_index != 255:
+        message += "; binary masks saved as 0/255 need mask // 255"
+    one_hot = ops.one_hot(ops.cast(ops.where(in_range, y, 0), "int32"), c) * ops.cast(in_range, "float32")[..., None]
+    return one_hot, in_range, ops.sum(ops.cast(bad, "int32")), message
 
-    (Under ``jit_compile=True`` XLA cannot raise, and such pixels are left out: check your masks once,
-    e.g. ``np.unique(masks)``.)"""
-    keep = tf.ones_like(t, tf.bool) if ignore_index is None else tf.not_equal(t, ignore_index)
-    in_range = (t >= 0) & (t < num_classes)
-    tf.debugging.assert_equal(
-        tf.reduce_all(in_range | ~keep),
-        True,
-        message=f"y_true has labels outside [0, {num_classes}); check num_classes, or mark void pixels "
-        "with one label and pass ignore_index (e.g. 255).",
-    )
-    return keep & in_range
+
+def _binary_pair(y_true, y_pred, ignore_index):
+    """Flat 0/1 truth and probabilities (float32), kept pixels, bad count, message."""
+    ignore_index = _check_ignore_index(ignore_index, 2)
+    y, p = ops.cast(y_true, "float32"), ops.cast(y_pred, "float32")
+    if len(p.shape) and p.shape[-1] not in (1, None) and len(p.shape) == len(y.shape):
+        raise ValueError(
+            f"y_pred {tuple(y_pred.shape)} has {p.shape[-1]} channels: the binary pieces take one sigmoid channel "
+            "(B, H, W, 1); for a softmax over classes use StreamingMeanIoU and soft_jaccard_loss."
+        )
+    if len(p.shape) and p.shape[-1] == 1:
+        p = ops.squeeze(p, axis=-1)
+    if len(y.shape) and y.shape[-1] == 1 and len(y.shape) == len(p.shape) + 1:
+        y = ops.squeeze(y, axis=-1)
+    _same_shape(y, p, "binary masks (B, H, W) or (B, H, W, 1) need the size of the predictions")
+    void = (y == ignore_index) if ignore_index is not None else ops.zeros_like(y, "bool")
+    bad = ~((y == 0) | (y == 1) | void)
+    message = "y_true must hold 0 and 1 (masks saved as 0/255: use mask // 255)"
+    message += f"; {_VOID_FIX}" if ignore_index is None else f" or ignore_index={ignore_index}"
+    keep = ~(void | bad)
+    return ops.where(keep, y, 0.0), p, keep, ops.sum(ops.cast(bad, "int32")), message
+
+
+def _check_probabilities(p, keep):
+    """Count kept pixels whose prediction is not a probability (a loss on logits is silently wrong)."""
+    outside = ((p < 0) | (p > 1) | ops.isnan(p)) & keep
+    return ops.sum(ops.cast(outside, "int32"))
+
+
+_PROBABILITY_FIX = "y_pred must be probabilities in [0, 1]: end the model in a softmax or sigmoid (or apply it)"
+
+
+# --- metrics ----------------------------------------------------------------------------------------
+def _confusion_matrix(t, p, keep, c):
+    """(C, C) int32 counts, rows true, columns predicted; one extra bin takes the pixels left out."""
+    index = ops.where(keep, ops.cast(t, "int32") * c + ops.cast(p, "int32"), c * c)
+    ones = ops.ones_like(index, dtype="int32")
+    counts = ops.segment_sum(ops.reshape(ones, (-1,)), ops.reshape(index, (-1,)), num_segments=c * c + 1)
+    return ops.reshape(counts[: c * c], (c, c))
 
 
 def _mean_iou_from_counts(cm):
-    """Mean of TP / (TP + FP + FN) over the classes present in the truth or the prediction."""
-    cm = tf.cast(cm, tf.float64)
-    tp = tf.linalg.diag_part(cm)
-    union = tf.reduce_sum(cm, axis=0) + tf.reduce_sum(cm, axis=1) - tp
-    present = tf.cast(union > 0, tf.float64)
-    return tf.math.divide_no_nan(tf.reduce_sum(tf.math.divide_no_nan(tp, union)), tf.reduce_sum(present))
+    """Mean of TP / (TP + FP + FN) over the classes present in the truth or the prediction (0.0 if none)."""
+    cm = ops.cast(cm, "float32")
+    tp = ops.diagonal(cm)
+    union = ops.sum(cm, axis=0) + ops.sum(cm, axis=1) - tp
+    return ops.divide_no_nan(ops.sum(ops.divide_no_nan(tp, union)), ops.sum(ops.cast(union > 0, "float32")))
 
 
+def _batch_counts(y_true, y_pred, ignore_index):
+    one_hot, keep, n_bad, message = _multiclass_truth(y_true, y_pred, ignore_index)
+    t = ops.argmax(one_hot, axis=-1)
+    c = one_hot.shape[-1]
+    return _confusion_matrix(t, ops.argmax(y_pred, axis=-1), keep, c), n_bad, message
+
+
+@_register
 def mean_iou(y_true, y_pred, *, ignore_index=None):
-    """The question's ``mean_iou``, corrected: the mean IoU of one batch.
+    """Mean IoU of one batch: argmax, one confusion matrix over all its pixels, absent classes left out.
 
-    The fixes of the course's notebook 01: argmax instead of cast-then-round (bugs 1 and 2); one
-    confusion matrix over all pixels of the batch, height, width and images, instead of ``axis=[1]``
-    (bug 3); no ``+ 1`` smoothing, and classes absent from truth and prediction left out of the mean
-    (bug 4). Labels outside ``[0, C)`` and all-zero one-hot rows (void pixels) raise an error, unless
-    ``ignore_index`` (e.g. 255, the label of void pixels in label maps) says to leave them out.
-
-    Caveat (bug 5): in ``metrics=[mean_iou]`` Keras reports the **mean of the per-batch values**, which is not
-    the dataset's mean IoU and changes with the batch size (a class missing from a batch drops out of
-    that batch's mean; a small image weighs as much as a large one). Use it to check one batch; for
-    ``fit`` and ``evaluate`` use ``OneHotMeanIoU`` or :class:`StreamingMeanIoU`.
+    Fixes the question's metric (argmax instead of cast-and-round; all axes, not ``axis=[1]``; no ``+ 1``).
+    Caveat: in ``metrics=[mean_iou]`` Keras reports the mean of the per-batch values, which is not the
+    dataset's mean IoU and changes with the batch size. Use it to check one batch; in ``compile`` use
+    :class:`StreamingMeanIoU`.
     """
-    y_pred = tf.convert_to_tensor(y_pred)
-    t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred, ignore_index)
-    valid = _valid_pixels(t, c, ignore_index)
-    return tf.cast(_mean_iou_from_counts(_confusion_matrix(t, p, c, valid)), tf.float32)
+    y_pred = ops.convert_to_tensor(y_pred)
+    cm, n_bad, message = _batch_counts(ops.convert_to_tensor(y_true), y_pred, ignore_index)
+    _raise_if_bad(n_bad, message)
+    return _nan_if(n_bad, _mean_iou_from_counts(cm))
 
 
-@keras.saving.register_keras_serializable(package="iou_keras")
-class StreamingMeanIoU(keras.metrics.Metric):
-    """Dataset-level mean IoU: one exact int64 confusion matrix accumulated over every batch.
+class _CountingMetric(keras.metrics.Metric):
+    """Exact integer counts over every batch, plus the number of bad pixels seen (see the module's notes)."""
 
-    ``result()`` is the mean IoU of all pixels seen since the last reset (classes absent from truth and
-    prediction excluded), whatever the batch size. Pixels whose true label is ``ignore_index`` (give
-    void pixels e.g. 255 in integer label maps) and, when ``ignore_index`` is set, all-zero one-hot rows
-    are left out; an all-zero row without ``ignore_index`` or any other label outside
-    ``[0, num_classes)`` raises ``InvalidArgumentError`` (under ``jit_compile=True`` XLA cannot raise,
-    and such pixels are left out). Works under ``jit_compile=True``.
+    def __init__(self, shape, *, ignore_index, name, dtype):
+        super().__init__(name=name, dtype=dtype or "float32")
+        self.ignore_index = ignore_index
+        self._direction = "up"  # EarlyStopping / ModelCheckpoint with mode="auto" maximise it
+        self._int = _count_dtype()
+        self.counts = self.add_variable(shape=shape, initializer="zeros", dtype=self._int, name="counts")
+        self.invalid_pixels = self.add_variable(shape=(), initializer="zeros", dtype=self._int, name="invalid_pixels")
+        self._message = ""
 
-    Example: ``model.compile(..., metrics=[StreamingMeanIoU(num_classes=5)])``; a saved model reloads
-    with ``keras.models.load_model(path)`` once this module is imported.
-    """
-
-    def __init__(self, num_classes, ignore_index=None, name="mean_iou", dtype="float32"):
-        super().__init__(name=name, dtype=dtype)
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ValueError(f"num_classes must be an int >= 2 (one per softmax channel), got {num_classes!r}.")
-        if ignore_index is not None and 0 <= ignore_index < num_classes:
-            raise ValueError(
-                f"ignore_index={ignore_index} is a real class; use a label outside [0, {num_classes}), e.g. 255."
-            )
-        self.num_classes, self.ignore_index = num_classes, ignore_index
-        self.total_cm = self.add_variable(
-            shape=(num_classes, num_classes), initializer="zeros", dtype="int64", name="confusion_matrix"
-        )
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
+    def _add(self, counts, n_bad, message, sample_weight):
         if sample_weight is not None:
             raise ValueError(
-                "StreamingMeanIoU counts pixels exactly; instead of sample_weight, label the "
-                "pixels to leave out with ignore_index (e.g. 255)."
+                f"{type(self).__name__} counts pixels exactly: instead of sample_weight, label the pixels to "
+                "leave out with ignore_index (e.g. 255)."
             )
-        y_pred = tf.convert_to_tensor(y_pred)
-        if _check_channels(y_pred) != self.num_classes:
-            raise ValueError(f"y_pred has {y_pred.shape[-1]} channels but num_classes={self.num_classes}.")
-        t, p, c = _labels(tf.convert_to_tensor(y_true), y_pred, self.ignore_index)
-        valid = _valid_pixels(t, c, self.ignore_index)
-        self.total_cm.assign_add(tf.cast(_confusion_matrix(t, p, c, valid), tf.int64))
+        self._message = message
+        _raise_if_bad(n_bad, message)
+        self.counts.assign_add(ops.cast(counts, self._int))
+        self.invalid_pixels.assign_add(ops.cast(n_bad, self._int))
 
-    def result(self):
-        return tf.cast(_mean_iou_from_counts(self.total_cm), self.dtype)
+    def _finish(self, value):
+        n = _value(self.invalid_pixels)
+        if n is not None and n > 0:
+            raise ValueError(
+                f"{self.name} saw {int(n)} bad pixel{'s' if n != 1 else ''} where checks cannot raise "
+                f"(jit_compile=True or jax.jit), so its value is NaN: {self._message}. Then call reset_state()."
+            )
+        return ops.cast(_nan_if(self.invalid_pixels, value), self.dtype)
 
     def reset_state(self):
-        self.total_cm.assign(tf.zeros_like(self.total_cm))
+        self.counts.assign(ops.zeros(self.counts.shape, self._int))
+        self.invalid_pixels.assign(ops.zeros((), self._int))
+
+
+@_register
+class StreamingMeanIoU(_CountingMetric):
+    """Dataset-level mean IoU: one exact confusion matrix accumulated over every batch.
+
+    ``model.compile(..., metrics=[StreamingMeanIoU(num_classes=5)])`` logs ``mean_iou`` and
+    ``val_mean_iou`` (higher is better), the same number whatever the batch size.
+    """
+
+    def __init__(self, num_classes, *, ignore_index=None, name="mean_iou", dtype=None):
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+            raise ValueError(f"num_classes must be an int >= 2 (one per softmax channel), got {num_classes!r}.")
+        ignore_index = _check_ignore_index(ignore_index, num_classes)
+        super().__init__((num_classes, num_classes), ignore_index=ignore_index, name=name, dtype=dtype)
+        self.num_classes = num_classes
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_pred = ops.convert_to_tensor(y_pred)
+        if _channels(y_pred) != self.num_classes:
+            raise ValueError(f"y_pred has {y_pred.shape[-1]} channels but num_classes={self.num_classes}.")
+        self._add(*_batch_counts(ops.convert_to_tensor(y_true), y_pred, self.ignore_index), sample_weight)
+
+    def result(self):
+        return self._finish(_mean_iou_from_counts(self.counts))
 
     def get_config(self):
-        return {
-            "num_classes": self.num_classes,
-            "ignore_index": self.ignore_index,
-            "name": self.name,
-            "dtype": self.dtype,
-        }
+        return {"num_classes": self.num_classes, "ignore_index": self.ignore_index, "name": self.name}
 
 
-def _check_one_hot_like(y_true, y_pred):
-    """The loss multiplies y_true by y_pred: (B, H, W, 1) labels would broadcast over the classes silently."""
-    t, p = tf.TensorShape(y_true.shape), tf.TensorShape(y_pred.shape)
-    if t.rank != p.rank or not t[-1:].is_compatible_with(p[-1:]):  # unknown sizes (None) pass
-        c = p[-1]
-        raise ValueError(
-            f"soft_jaccard_loss needs one-hot y_true with {c} channels, like y_pred {y_pred.shape}; got y_true "
-            f"{y_true.shape}. Convert integer labels (B, H, W, 1) with tf.one_hot(tf.squeeze(labels, -1), {c})."
-        )
+@_register
+class ForegroundIoU(_CountingMetric):
+    """IoU of the foreground of a one-channel sigmoid model: TP / (TP + FP + FN) over every pixel seen.
 
-
-def soft_jaccard_loss(y_true, y_pred):
-    """1 - mean over classes of the soft IoU ``I_c / U_c``, over the classes present in the batch's truth.
-
-    ``y_true`` one-hot ``(B, H, W, C)`` (label maps raise), ``y_pred`` softmax probabilities of that shape;
-    ``I_c = sum(y_c * p_c)`` and ``U_c = sum(y_c) + sum(p_c) - I_c`` over all pixels of the batch.
-    On a one-hot prediction it is 1 - the hard IoU averaged over the classes present in the truth.
+    A pixel is predicted foreground when its probability is ``>= threshold``. For the same number from
+    Keras: ``keras.metrics.IoU(num_classes=2, target_class_ids=[1])`` on thresholded predictions.
     """
-    _check_one_hot_like(y_true, y_pred)
-    y_true = tf.cast(y_true, y_pred.dtype)
-    axes = list(range(len(y_pred.shape) - 1))  # every axis but the classes: one soft IoU per class
-    intersection = tf.reduce_sum(y_true * y_pred, axis=axes)
-    true_sum = tf.reduce_sum(y_true, axis=axes)
-    union = true_sum + tf.reduce_sum(y_pred, axis=axes) - intersection
-    present = tf.cast(true_sum > 0, y_pred.dtype)  # a class in no mask of the batch has no IoU
-    soft_iou = tf.math.divide_no_nan(intersection, union)
-    return 1.0 - tf.math.divide_no_nan(tf.reduce_sum(soft_iou * present), tf.reduce_sum(present))
+
+    def __init__(self, *, threshold=0.5, ignore_index=None, name="foreground_iou", dtype=None):
+        if not 0 < float(threshold) < 1:
+            raise ValueError(f"threshold must be in (0, 1) (a probability), got {threshold!r}.")
+        super().__init__((3,), ignore_index=_check_ignore_index(ignore_index, 2), name=name, dtype=dtype)
+        self.threshold = float(threshold)
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y, p, keep, n_bad, message = _binary_pair(y_true, y_pred, self.ignore_index)
+        hard = ops.cast(p >= self.threshold, "int32")
+        t, k = ops.cast(y, "int32"), ops.cast(keep, "int32")
+        counts = ops.stack([ops.sum(t * hard * k), ops.sum((1 - t) * hard * k), ops.sum(t * (1 - hard) * k)])
+        self._add(counts, n_bad, message, sample_weight)
+
+    def result(self):
+        tp, fp, fn = (ops.cast(self.counts[i], "float32") for i in range(3))
+        return self._finish(ops.divide_no_nan(tp, tp + fp + fn))
+
+    def get_config(self):
+        return {"threshold": self.threshold, "ignore_index": self.ignore_index, "name": self.name}
+
+
+# --- losses -----------------------------------------------------------------------------------------
+def _mean_over_present(y, p, *, dice):
+    """``1 -`` the mean soft IoU (or Dice) over the classes present in ``y`` (1.0 if none).
+
+    Sums run over every axis but the last (the classes): one soft IoU per class over the whole batch."""
+    axes = tuple(range(len(p.shape) - 1))
+    inter, size_y, size_p = ops.sum(y * p, axis=axes), ops.sum(y, axis=axes), ops.sum(p, axis=axes)
+    score = ops.divide_no_nan(2 * inter, size_y + size_p) if dice else ops.divide_no_nan(inter, size_y + size_p - inter)
+    present = ops.cast(size_y > 0, "float32")
+    return 1.0 - ops.divide_no_nan(ops.sum(score * present), ops.sum(present))
+
+
+def _soft_jaccard(y_true, y_pred, ignore_index):
+    p = ops.cast(y_pred, "float32")  # float32 sums whatever the input dtype
+    y, keep, n_bad, message = _multiclass_truth(y_true, p, ignore_index)
+    n_bad_p = _check_probabilities(p, keep[..., None])
+    _raise_if_bad(n_bad, message)
+    _raise_if_bad(n_bad_p, _PROBABILITY_FIX)
+    p = p * ops.cast(keep, "float32")[..., None]  # void pixels: no false positives, zero gradient
+    return _nan_if(n_bad + n_bad_p, _mean_over_present(y, p, dice=False))
+
+
+@_register
+def soft_jaccard_loss(y_true, y_pred):
+    """Per-class soft Jaccard loss: ``1 -`` the mean of ``I_c / U_c`` over the classes in the batch's masks.
+
+    ``I_c = sum(y_c * p_c)`` and ``U_c = sum(y_c) + sum(p_c) - I_c`` over all pixels of the batch (the
+    question's ``iou_loss`` pools all classes into one IoU: a soft pixel accuracy in disguise). On a
+    one-hot prediction it is ``1 -`` the hard IoU averaged over those classes. Void pixels are an error
+    here: use ``SoftJaccardLoss(ignore_index=255)``.
+    """
+    return _soft_jaccard(y_true, y_pred, None)
+
+
+class _Loss(keras.losses.Loss):
+    """One number per batch (sums over all its pixels); ``ignore_index`` leaves void pixels out."""
+
+    def __init__(self, *, ignore_index=None, name=None, reduction="sum_over_batch_size", dtype=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.ignore_index = _check_ignore_index(ignore_index, 0)  # checked against the classes when called
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if sample_weight is not None:
+            raise ValueError(
+                f"{type(self).__name__} is one number per batch and takes no sample_weight or class_weight; "
+                f"label the pixels to leave out with ignore_index (e.g. 255): {type(self).__name__}(ignore_index=255)."
+            )
+        return super().__call__(y_true, y_pred)
+
+    def get_config(self):
+        return {**super().get_config(), "ignore_index": self.ignore_index}
+
+
+@_register
+class SoftJaccardLoss(_Loss):
+    """:func:`soft_jaccard_loss` with ``ignore_index`` (void pixels, or all-zero one-hot rows, left out)."""
+
+    def __init__(self, *, ignore_index=None, name="soft_jaccard_loss", **kwargs):
+        super().__init__(ignore_index=ignore_index, name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        return _soft_jaccard(y_true, y_pred, self.ignore_index)
+
+
+def _binary_terms(y_true, y_pred, ignore_index, *, dice, alpha=0.0):
+    y, p, keep, n_bad, message = _binary_pair(y_true, y_pred, ignore_index)
+    n_bad_p = _check_probabilities(p, keep)
+    _raise_if_bad(n_bad, message)
+    _raise_if_bad(n_bad_p, _PROBABILITY_FIX)
+    k = ops.cast(keep, "float32")
+    overlap = _mean_over_present(ops.reshape(y, (-1, 1)), ops.reshape(p * k, (-1, 1)), dice=dice)
+    if alpha:
+        bce = ops.binary_crossentropy(y, ops.where(keep, p, 0.5))  # clipped by Keras: finite at 0 and 1
+        overlap = alpha * ops.divide_no_nan(ops.sum(bce * k), ops.sum(k)) + (1 - alpha) * overlap
+    return _nan_if(n_bad + n_bad_p, overlap)
+
+
+@_register
+class BinarySoftJaccardLoss(_Loss):
+    """``1 - I / U`` of the foreground over the batch, on sigmoid probabilities (1.0 if no foreground)."""
+
+    def __init__(self, *, ignore_index=None, name="binary_soft_jaccard_loss", **kwargs):
+        super().__init__(ignore_index=ignore_index, name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        return _binary_terms(y_true, y_pred, self.ignore_index, dice=False)
+
+
+@_register
+class BinarySoftDiceLoss(_Loss):
+    """``1 - 2 I / (sum(y) + sum(p))`` of the foreground over the batch (1.0 if no foreground)."""
+
+    def __init__(self, *, ignore_index=None, name="binary_soft_dice_loss", **kwargs):
+        super().__init__(ignore_index=ignore_index, name=name, **kwargs)
+
+    def call(self, y_true, y_pred):
+        return _binary_terms(y_true, y_pred, self.ignore_index, dice=True)
+
+
+@_register
+class BinaryCEJaccardLoss(_Loss):
+    """``alpha * binary cross-entropy + (1 - alpha) * BinarySoftJaccardLoss``: learns from empty images too."""
+
+    def __init__(self, *, alpha=0.5, ignore_index=None, name="binary_ce_jaccard_loss", **kwargs):
+        if not 0 < float(alpha) < 1:
+            raise ValueError(f"alpha must be in (0, 1) (the weight of the cross-entropy), got {alpha!r}.")
+        super().__init__(ignore_index=ignore_index, name=name, **kwargs)
+        self.alpha = float(alpha)
+
+    def call(self, y_true, y_pred):
+        return _binary_terms(y_true, y_pred, self.ignore_index, dice=False, alpha=self.alpha)
+
+    def get_config(self):
+        return {**super().get_config(), "alpha": self.alpha}

@@ -333,3 +333,34 @@ def test_argmax_ties_and_many_classes_match_numpy():
         np.testing.assert_array_equal(
             m.confusion_matrix().numpy(), M.confusion_matrix(lab, pred.argmax(-1), num_classes=c)
         )
+
+
+def test_foreground_iou_for_one_sigmoid_channel():
+    from helpers.keras_metrics import ForegroundIoU
+
+    rng = np.random.default_rng(0)
+    y = (rng.random((4, 8, 8, 1)) < 0.3).astype(np.float32)
+    p = rng.random(y.shape).astype(np.float32)
+    expected = M.foreground_iou(y.astype(int), p)
+    keras_fg = keras.metrics.IoU(num_classes=2, target_class_ids=[1])
+    keras_fg.update_state(y.ravel(), (p >= 0.5).ravel())
+    m = ForegroundIoU()
+    m.update_state(y[:1], p[:1])
+    m.update_state(y[1:, ..., 0], p[1:])  # (B, H, W) masks too
+    assert float(m.result()) == pytest.approx(expected, abs=1e-7) == pytest.approx(float(keras_fg.result()), abs=1e-6)
+    xla = ForegroundIoU()
+
+    @tf.function(jit_compile=True)
+    def step(t, q):
+        xla.update_state(t, q)
+        return xla.result()
+
+    assert float(step(tf.constant(y), tf.constant(p))) == pytest.approx(expected, abs=1e-7)
+    m.reset_state()
+    assert float(m.result()) == 0.0  # nothing seen: 0.0, as keras.metrics.IoU
+    with pytest.raises(tf.errors.InvalidArgumentError, match="mask // 255"):
+        m.update_state(y * 255, p)
+    with pytest.raises(ValueError, match="one sigmoid channel"):
+        m.update_state(y, np.concatenate([1 - p, p], -1))
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(ForegroundIoU(0.3, 255)))
+    assert isinstance(restored, ForegroundIoU) and (restored.threshold, restored.ignore_index) == (0.3, 255)

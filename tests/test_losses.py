@@ -363,3 +363,28 @@ def test_loss_classes_refuse_sample_weight_with_a_fix():
     lab, y = _truth()
     with pytest.raises(ValueError, match="ignore_index"):
         L.SoftJaccardLoss()(lab, y, sample_weight=np.ones(3, np.float32))
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_one_sigmoid_channel_scores_the_foreground(name):
+    rng = np.random.default_rng(0)
+    y = (rng.random((3, 8, 8, 1)) < 0.3).astype(np.float32)
+    p = np.clip(0.5 * y + 0.5 * rng.random(y.shape), 0.01, 0.99).astype(np.float32)
+    inter, size_y, size_p = (y * p).sum(), y.sum(), p.sum()
+    jaccard = 1 - inter / (size_y + size_p - inter)
+    bce = float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    expected = {
+        "jaccard": jaccard,
+        "jaccard_pooled": 1 - (inter + 1) / (size_y + size_p - inter + 1),  # the foreground alone, + 1
+        "dice": 1 - 2 * inter / (size_y + size_p),
+        "ce_jaccard": 0.5 * bce + 0.5 * jaccard,  # cross-entropy over [1 - p, p] is the binary one
+    }
+    if name == "lovasz":  # on hard predictions the Lovasz extension is 1 - the foreground IoU
+        hard = (p >= 0.5).astype(np.float32)
+        fg_iou = (y * hard).sum() / np.maximum(y, hard).sum()
+        assert float(FUNCTIONS[name](y, hard)) == pytest.approx(1 - fg_iou, abs=1e-6)
+    else:
+        assert float(FUNCTIONS[name](y, p)) == pytest.approx(expected[name], abs=1e-5)
+    assert float(FUNCTIONS[name](y[..., 0], p)) == pytest.approx(float(FUNCTIONS[name](y, p)), abs=1e-7)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="mask // 255"):
+        FUNCTIONS[name](y * 255, p)

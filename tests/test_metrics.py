@@ -364,3 +364,24 @@ def test_shared_label_pair_fixture_agrees_everywhere(label_pair):
     np.testing.assert_allclose(M.per_class_iou(y_true, y_pred, num_classes=c), M.iou_from_confusion_matrix(cm))
     assert np.isnan(M.per_class_iou(y_true, y_pred, num_classes=c)[4])  # class 4 absent: NaN, not 0
     assert M.pixel_accuracy(y_true, y_pred) == pytest.approx(np.trace(cm) / cm.sum())
+
+
+def test_foreground_iou_is_class_one_of_the_two_class_iou_and_refuses_bad_input():
+    foreground_iou, per_class_iou = M.foreground_iou, M.per_class_iou
+    rng = np.random.default_rng(0)
+    y = (rng.random((3, 8, 8, 1)) < 0.3).astype(np.int64)
+    p = rng.random(y.shape)
+    expected = per_class_iou(y[..., 0], (p[..., 0] >= 0.5).astype(int), num_classes=2)[1]
+    assert foreground_iou(y, p) == pytest.approx(expected)
+    assert foreground_iou(y[..., 0], p) == pytest.approx(expected)  # (B, H, W) truth, (B, H, W, 1) probabilities
+    assert foreground_iou(y, p, threshold=0.3) != pytest.approx(expected)
+    assert np.isnan(foreground_iou(np.zeros((2, 2), int), np.full((2, 2), 0.1)))  # no foreground anywhere: 0 / 0
+    void = np.where(rng.random(y.shape) < 0.2, 255, y)
+    keep = void != 255
+    assert foreground_iou(void, p, ignore_index=255) == pytest.approx(foreground_iou(y[keep], p[keep]))
+    with pytest.raises(ValueError, match="mask // 255"):
+        foreground_iou(y * 255, p)
+    with pytest.raises(ValueError, match="sigmoid"):
+        foreground_iou(y, p * 4 - 2)  # logits
+    with pytest.raises(ValueError, match="threshold"):
+        foreground_iou(y, p, threshold=1.0)
