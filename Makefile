@@ -37,7 +37,7 @@ help:
 preflight:
 	@$(PREFLIGHT)
 
-$(STAMP): requirements.txt pyproject.toml | preflight
+$(STAMP): requirements.txt requirements-course.txt pyproject.toml | preflight
 	@test -x $(BIN)/python || { py="$$($(PREFLIGHT) --print)" && echo "$$py -m venv $(VENV)" && "$$py" -m venv $(VENV); }
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -r requirements.txt -e .

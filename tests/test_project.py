@@ -11,11 +11,14 @@ from helpers.course import SETUP_CELL, notebook_entry, prerequisites_markdown, t
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _requirement_lines():
+def _requirement_lines(name="requirements.txt"):
+    """The requirement lines of a file, with its ``-r`` includes read in place."""
     lines = []
-    for raw in (ROOT / "requirements.txt").read_text().splitlines():
+    for raw in (ROOT / name).read_text().splitlines():
         line = raw.split("#", 1)[0].strip()
-        if line:
+        if line.startswith("-r "):
+            lines += _requirement_lines(line[3:].strip())
+        elif line:
             lines.append(line)
     return lines
 
@@ -54,7 +57,8 @@ def test_readme_quick_start_has_the_two_commands():
     readme = (ROOT / "README.md").read_text()
     quick = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^make \w+", quick, flags=re.M)
-    assert commands == ["make lab", "make test"], commands
+    assert sorted(commands) == ["make lab", "make test"], commands
+    assert quick.index("git clone") < quick.index("make test") and "keeps this terminal busy" in quick
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 

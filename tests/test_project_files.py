@@ -45,17 +45,33 @@ def test_python_range_is_3_11_to_3_13_everywhere():
     assert re.fullmatch(r"python-3\.1[123]", runtime), runtime
     env_python = re.search(r"^\s+- python=(3\.\d+)\s*$", (ROOT / "environment.yml").read_text(), flags=re.M)
     assert env_python and env_python.group(1) in ("3.11", "3.12", "3.13")
-    requirements = (ROOT / "requirements.txt").read_text()
+    requirements = (ROOT / "requirements-course.txt").read_text()
+    assert "-r requirements-course.txt" in (ROOT / "requirements.txt").read_text()
     assert "macOS arm64/x86-64" not in requirements and "no TensorFlow 2.21 wheel for Intel macOS" in requirements
 
 
-def test_binder_installs_exactly_the_course_requirements():
+def test_binder_installs_the_course_requirements_without_test_tools():
     lines = [
         line.strip()
         for line in (ROOT / "binder" / "requirements.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert lines == ["-r ../requirements.txt"]
+    assert lines == ["-r ../requirements-course.txt"]
+    course = (ROOT / "requirements-course.txt").read_text()
+    for tool in ("pytest", "hypothesis", "ruff", "nbval", "jupytext"):
+        assert tool not in course, f"Binder would install {tool}, which learners do not need"
+    for needed in ("tensorflow", "keras", "jupyterlab", "ipywidgets", "matplotlib"):
+        assert needed in course, needed
+
+
+def test_licence_is_an_spdx_expression_with_a_setuptools_that_reads_it():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    project = pyproject["project"]
+    assert project["license"] == "MIT AND CC-BY-SA-4.0"  # a TOML table stops working in setuptools on 2027-02-18
+    assert project["license-files"] == ["LICENSE", "NOTICE.md"]
+    floor = re.fullmatch(r"setuptools>=(\d+)", pyproject["build-system"]["requires"][0])
+    assert floor and int(floor.group(1)) >= 77  # PEP 639 licence strings
+    assert "https://stackoverflow.com/questions/65974208" in (ROOT / "NOTICE.md").read_text()
 
 
 def test_contributing_explains_the_py_twins_and_the_make_targets():
