@@ -16,7 +16,7 @@ COLAB_VENV   ?= .venv-colab
 COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON),python3)
 COLAB_STAMP  := $(COLAB_VENV)/.installed
 
-.PHONY: test-backends seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+.PHONY: lock test-backends seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
@@ -28,6 +28,7 @@ help:
 	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
 	@echo "make lint       ruff check + ruff format --check (config in pyproject.toml)"
+	@echo "make lock       rewrite requirements-lock.txt (exact versions + hashes) from the ranges in requirements.txt"
 	@echo "make bench      write benchmarks/RESULTS.md"
 	@echo "make seeds      the seed-and-machine study behind notebook 05 (about an hour; data/seed_study/)"
 	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
@@ -37,11 +38,21 @@ help:
 preflight:
 	@$(PREFLIGHT)
 
-$(STAMP): requirements.txt requirements-course.txt pyproject.toml | preflight
+# Installs the exact, hash-checked versions of requirements-lock.txt (every machine of a workshop gets the
+# same stack), then the helpers package itself. `make lock` regenerates the lock from the ranges.
+$(STAMP): requirements-lock.txt pyproject.toml | preflight
 	@test -x $(BIN)/python || { py="$$($(PREFLIGHT) --print)" && echo "$$py -m venv $(VENV)" && "$$py" -m venv $(VENV); }
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -r requirements.txt -e .
+	$(BIN)/python -m pip install --require-hashes -r requirements-lock.txt
+	$(BIN)/python -m pip install --no-deps -e .
 	@touch $@
+
+# Rewrite requirements-lock.txt from the ranges in requirements.txt (+ requirements-course.txt): one universal
+# lock for Linux, macOS and Windows, Python 3.11-3.13, with sha256 hashes. Run it after editing a range.
+lock: $(STAMP)
+	$(BIN)/python -m pip install -q "uv~=0.13"
+	$(BIN)/uv pip compile requirements.txt --universal --generate-hashes --python-version 3.11 \
+		--output-file requirements-lock.txt --custom-compile-command "make lock"
 
 # Learners work on their own git-ignored copies (my-notebooks/, made on first run, never overwritten),
 # so `git pull` for course updates never conflicts with their edits. See README.md.

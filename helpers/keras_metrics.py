@@ -356,7 +356,8 @@ class ForegroundIoU(StreamingMeanIoU):
     :func:`helpers.metrics.foreground_iou` and of ``keras.metrics.IoU(num_classes=2,
     target_class_ids=[1])``; 0.0 while no foreground was seen in truth or prediction (as Keras's).
     ``keras.metrics.BinaryIoU()`` averages the background's IoU in (``target_class_ids=[0, 1]``).
-    Bad labels (0/255 masks, labels other than 0/1) behave as in :class:`StreamingMeanIoU`.
+    Bad labels (0/255 masks, labels other than 0/1) and predictions outside [0, 1] (logits, NaN)
+    behave as bad labels in :class:`StreamingMeanIoU`: an error, or under XLA a NaN result.
 
     Examples
     --------
@@ -380,8 +381,18 @@ class ForegroundIoU(StreamingMeanIoU):
                 f"ForegroundIoU takes one sigmoid channel, y_pred (..., 1); got {y_pred.shape}. For a softmax "
                 "over classes use StreamingMeanIoU(num_classes=...)."
             )
-        fg = tf.cast(y_pred >= tf.cast(self.threshold, y_pred.dtype), tf.float32)
+        p = tf.cast(y_pred, tf.float32)  # compare in float32: float16(0.1) < 0.1
+        not_probability = tf.logical_not(tf.logical_and(p >= 0.0, p <= 1.0))  # logits, NaN
+        n_bad = tf.reduce_sum(tf.cast(not_probability, tf.int64))
+        tf.debugging.assert_equal(  # raises outside XLA; under XLA the count below makes the result NaN
+            n_bad,
+            tf.zeros([], tf.int64),
+            message="y_pred must be sigmoid probabilities in [0, 1] (logits? end the model in a sigmoid or apply "
+            "one; a logit would be thresholded at sigmoid(threshold), silently).",
+        )
+        fg = tf.cast(p >= self.threshold, tf.float32)
         super().update_state(y_true, tf.concat([1.0 - fg, fg], axis=-1), sample_weight)
+        self.invalid_pixels.assign_add(n_bad)
 
     def result(self):
         self._raise_if_invalid()

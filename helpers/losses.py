@@ -21,7 +21,8 @@ truth of ``TP / (TP + FP + FN)``.
 
 **Binary models** (one sigmoid channel, ``y_pred`` ``(..., 1)``; ``y_true`` 0/1 labels ``(...)`` or
 ``(..., 1)``): the overlap losses score the **foreground** alone (``1 -`` its soft IoU or Dice over the
-batch; 1.0, constant, on a batch whose masks hold no foreground), and the cross-entropy of
+batch; on a batch whose masks hold no foreground there is no class to score: Jaccard and Dice give 1.0
+and Lovász 0.0, constant, with no gradient), and the cross-entropy of
 ``ce_jaccard_loss`` is the binary cross-entropy. ``ignore_index`` and the checks work as below.
 
 Each loss also exists as a Keras ``Loss`` class with a config, registered with Keras (package

@@ -275,11 +275,12 @@ def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
 CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
 
 
-def cached_model(key: str = "d", *, verbose: int = 0):
+def cached_model(key: str = "d", *, verbose: int = 2):
     """The model trained by recipe ``key`` in notebook 05, from ``data/cache/``; trained here if missing.
 
     Notebook 05 saves its models there (git-ignored), so notebook 06 can start from them; a fresh
-    checkout retrains (about a minute a recipe on a laptop CPU). Returns ``(model, trained_now)``.
+    checkout retrains (about a minute a recipe on a laptop CPU), saying so first and showing Keras's
+    line per epoch (``verbose=2``; ``verbose=0`` trains silently). Returns ``(model, trained_now)``.
     """
     recipe = RECIPES[key]
     path = CACHE_DIR / f"recipe_{key}.weights.h5"
@@ -290,6 +291,12 @@ def cached_model(key: str = "d", *, verbose: int = 0):
             return model, False
         except Exception:
             path.unlink()
+    if verbose:
+        print(
+            f"No weights of recipe ({key}) in data/cache/ (notebook 05 saves them): training it now, about a "
+            "minute on 2 CPU cores, one line per epoch.",
+            flush=True,
+        )
     init = None
     if recipe.init_from is not None:
         init = cached_model(recipe.init_from, verbose=verbose)[0].get_weights()

@@ -418,11 +418,13 @@ print(f"learning_rate={float(optimizer.learning_rate):.4f}, clipvalue={optimizer
 #
 # `take_home/iou_keras.py` holds code you can paste into your own project: it needs Keras 3 and nothing
 # of this course (it is written in `keras.ops`, so it runs on the TensorFlow, JAX and PyTorch backends).
-# Its `mean_iou` is the question's metric with the fixes, in three small functions: a confusion matrix
-# of the batch (with static sizes, so that it also compiles with XLA), the mean IoU from those counts,
-# and the metric itself. (The metric also calls two small helpers of the same file: `_multiclass_truth`,
-# which reads one-hot masks or label maps and counts bad labels, and `_raise_if_bad`, which turns that
-# count into an error with the fix.)
+# Its `batch_mean_iou` is the question's `mean_iou` with the fixes (renamed so that Keras logs it apart
+# from the dataset-level `mean_iou` of notebook 03), in four small functions: a confusion matrix
+# of the batch (with static sizes, so that it also compiles with XLA), the counts of a batch (argmax of
+# truth and prediction), the mean IoU from those counts, and the metric itself. (They call three small
+# helpers of the same file: `_multiclass_truth`, which reads one-hot masks or label maps and counts bad
+# labels, `_raise_if_bad`, which turns that count into an error with the fix, and `_nan_if`, which makes
+# the value NaN where no error can be raised, under XLA.)
 
 # %%
 import importlib.util, inspect, pathlib
@@ -430,7 +432,8 @@ import importlib.util, inspect, pathlib
 _spec = importlib.util.spec_from_file_location("iou_keras", pathlib.Path("..", "take_home", "iou_keras.py"))
 iou_keras = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(iou_keras)                       # like `import iou_keras` after copying the file
-for function in (iou_keras._confusion_matrix, iou_keras._mean_iou_from_counts, iou_keras.mean_iou):
+for function in (iou_keras._confusion_matrix, iou_keras._batch_counts, iou_keras._mean_iou_from_counts,
+                 iou_keras.batch_mean_iou):
     print(inspect.getsource(function))
 
 # %% [markdown]
@@ -438,12 +441,12 @@ for function in (iou_keras._confusion_matrix, iou_keras._mean_iou_from_counts, i
 # by batch (what `metrics=[mean_iou]` would show: the batch-averaging caveat of section 7 still holds):
 
 # %% tags=["nbval-check-output"]
-whole = float(iou_keras.mean_iou(y_true16, probs))
-by_batch = np.mean([float(iou_keras.mean_iou(y_true16[i:i + 4], probs[i:i + 4])) for i in range(0, 16, 4)])
-print(f"take-home mean_iou, one batch of 16:        {whole:.4f}   reference {true_dataset:.4f}")
-print(f"take-home mean_iou, mean of 4 batches of 4: {by_batch:.4f}   (batch averaging, not the dataset's IoU)")
-print(f"perfect {float(iou_keras.mean_iou(y_true, perfect)):.4f}, all wrong "
-      f"{float(iou_keras.mean_iou(y_true, all_wrong)):.4f}, uniform {float(iou_keras.mean_iou(y_true, uniform)):.4f}")
+whole = float(iou_keras.batch_mean_iou(y_true16, probs))
+by_batch = np.mean([float(iou_keras.batch_mean_iou(y_true16[i:i + 4], probs[i:i + 4])) for i in range(0, 16, 4)])
+print(f"take-home batch_mean_iou, one batch of 16:        {whole:.4f}   reference {true_dataset:.4f}")
+print(f"take-home batch_mean_iou, mean of 4 batches of 4: {by_batch:.4f}   (batch averaging, not the dataset's IoU)")
+print(f"perfect {float(iou_keras.batch_mean_iou(y_true, perfect)):.4f}, all wrong "
+      f"{float(iou_keras.batch_mean_iou(y_true, all_wrong)):.4f}, uniform {float(iou_keras.batch_mean_iou(y_true, uniform)):.4f}")
 assert abs(whole - true_dataset) < 1e-6
 
 # %% [markdown]

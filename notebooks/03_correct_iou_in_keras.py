@@ -418,7 +418,7 @@ history = model.fit(images[:256], train_masks[:256], epochs=1, batch_size=32, ve
 # %% [markdown]
 # ## 7. Code to take home
 #
-# `take_home/iou_keras.py` (no `helpers` needed; notebook 01 showed its `mean_iou` and the one-line
+# `take_home/iou_keras.py` (no `helpers` needed; notebook 01 showed its `batch_mean_iou` and the one-line
 # `OneHotMeanIoU` answer) also has a streaming metric of its own. It is the metric of section 3 in
 # fewer lines, written in `keras.ops` (so it runs on the TensorFlow, JAX and PyTorch backends) and for
 # XLA: `jit_compile=True` needs every size known when the graph is built, so instead of keeping only the
@@ -439,10 +439,12 @@ print(inspect.getsource(iou_keras._confusion_matrix))
 # %% [markdown]
 # And a per-class soft Jaccard loss in a dozen lines: one soft IoU per class over the whole batch,
 # averaged over the classes present in the batch's truth (notebook 04 explains the soft IoU, and why
-# this convention).
+# this convention). `iou_keras.soft_jaccard_loss` is a `SoftJaccardLoss()`, used like a function; its
+# core:
 
 # %%
-print(inspect.getsource(iou_keras.soft_jaccard_loss))
+print(inspect.getsource(iou_keras._soft_jaccard))
+print(inspect.getsource(iou_keras._mean_over_present))
 
 # %% [markdown]
 # Both in one compiled model, with XLA. The metric must agree with the NumPy reference on the model's
@@ -486,13 +488,14 @@ assert abs(again["mean_iou"] - scores["mean_iou"]) < 1e-6
 #
 # Many segmentation models answer one question per pixel: object or not. They end in
 # `Conv2D(1, 1, activation="sigmoid")` and are trained on 0/1 masks `(B, H, W, 1)`. Two channels with
-# a softmax would do the same job (the argmax of `[1 - p, p]` is the threshold at 0.5), but the one
-# channel changes which metric is right:
+# a softmax would do the same job (the argmax of `[1 - p, p]` is the threshold at 0.5, except at exactly
+# p = 0.5, where argmax picks the background and `p >= 0.5` the object), but the one channel changes
+# which metric is right:
 #
 # - `MeanIoU(num_classes=2)` casts the probabilities to integers (section 5): useless here.
 # - `keras.metrics.BinaryIoU()` thresholds at 0.5, then **averages the IoU of the background and of the
 #   object** (its default `target_class_ids=[0, 1]`). When objects are small, the background's IoU is
-#   high whatever the model does.
+#   high for any model that predicts mostly background, including one that finds nothing.
 # - The **foreground IoU** (`BinaryIoU(target_class_ids=[1])`, or `ForegroundIoU()` from the take-home
 #   file, or `helpers.keras_metrics.ForegroundIoU`) is the IoU of the object alone. Report it, unless the
 #   background really matters to you; then say that your number is the mean of both.

@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -156,6 +156,14 @@ print("Keras compiles with XLA (jit_compile='auto'):", "yes (a GPU is visible)" 
 # %% [markdown]
 # On a Colab GPU, Keras compiles the training step **and the metrics** with XLA. Every metric and loss
 # here works under XLA (notebook 03 checks `StreamingMeanIoU` with `jit_compile=True`).
+#
+# **On Colab, to train on a GPU:** *Runtime → Change runtime type →* choose a GPU (e.g. T4) → *Save*.
+# The runtime restarts with nothing in memory: run the set-up cell and this notebook again from the top;
+# the cell above then says "GPU". What changes: the training step runs on the GPU and Keras compiles it
+# with XLA by itself (`jit_compile="auto"`), so the printed numbers differ a little from the ones saved
+# here (other hardware, other arithmetic: one more draw of the spread in section 5), and the course's
+# metrics keep their behaviour (a bad label gives NaN and an error instead of being dropped). Nothing
+# needs installing; never `pip install` the course's requirements on Colab.
 #
 # ## 3. The recipes
 #

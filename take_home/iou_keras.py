@@ -8,9 +8,17 @@ Multi-class model: softmax output ``(B, H, W, C)``, ``C >= 2``; masks one-hot ``
 maps ``(B, H, W)`` / ``(B, H, W, 1)``.
 
 - :class:`StreamingMeanIoU` (``num_classes``): the dataset's mean IoU, for ``metrics=[...]``.
-- :func:`mean_iou`: the Stack Overflow question's metric, corrected: right for the batch it sees, but
-  in ``metrics=[...]`` Keras reports the mean of per-batch values, which moves with the batch size.
-- :func:`soft_jaccard_loss`, or :class:`SoftJaccardLoss` (``ignore_index=255`` for void pixels).
+- :func:`batch_mean_iou`: the ``mean_iou`` of the Stack Overflow question this course started from,
+  corrected: right for the batch it sees, but in ``metrics=[...]`` Keras reports the mean of per-batch
+  values, which moves with the batch size (logged as ``batch_mean_iou``, apart from ``mean_iou``).
+- :data:`soft_jaccard_loss` (a :class:`SoftJaccardLoss`), or ``SoftJaccardLoss(ignore_index=255)``.
+
+Typical compile lines::
+
+    model.compile(optimizer, loss=soft_jaccard_loss, metrics=[StreamingMeanIoU(num_classes=5)])
+    model.compile(optimizer, loss=SoftJaccardLoss(ignore_index=255),             # void pixels = 255
+                  metrics=[StreamingMeanIoU(num_classes=5, ignore_index=255)])
+    model.compile(optimizer, loss=BinaryCEJaccardLoss(), metrics=[ForegroundIoU()])   # one sigmoid channel
 
 Binary model: one sigmoid channel ``(B, H, W, 1)``; masks of 0/1 ``(B, H, W, 1)`` or ``(B, H, W)``.
 
@@ -32,17 +40,20 @@ Conventions:
 - Void pixels (label ``ignore_index`` in a label map; an all-zero one-hot row) are left out of every
   count and every sum, with zero gradient, when ``ignore_index`` is set (e.g. 255).
 - Bad input is never dropped silently: labels outside ``[0, C)``, masks not 0/1 (e.g. 0/255), void
-  pixels without ``ignore_index``, probabilities outside [0, 1] in a loss (logits?). Eagerly, and on
-  TensorFlow without XLA, the call raises with the fix. Under XLA or ``jax.jit`` nothing can raise: the
-  value is NaN, and a metric counts the bad pixels (``invalid_pixels``) and raises when its result is
-  read eagerly, as ``fit`` and ``evaluate`` do at the end of each epoch.
+  pixels without ``ignore_index``, probabilities outside [0, 1] (logits?) in a loss or
+  ``ForegroundIoU``. Eagerly, and on TensorFlow without XLA, the call raises with the fix. Under XLA
+  or ``jax.jit`` nothing can raise: the value is NaN, and a metric counts the bad pixels
+  (``invalid_pixels``) and raises when its result is read eagerly, as ``fit`` and ``evaluate`` do at
+  the end of each epoch. A NaN loss stops nothing by itself: add ``keras.callbacks.TerminateOnNaN()``.
 """
+
+import operator
 
 import keras
 from keras import ops
 
 __all__ = [
-    "mean_iou",
+    "batch_mean_iou",
     "StreamingMeanIoU",
     "soft_jaccard_loss",
     "SoftJaccardLoss",
@@ -53,17 +64,6 @@ __all__ = [
 ]
 
 _register = keras.saving.register_keras_serializable(package="iou_keras")
-
-
-def _count_dtype():
-    """int64 counts; int32 on JAX unless x64 is on (JAX's default: int64 would be truncated with a warning)."""
-    if keras.backend.backend() == "jax":
-        import jax
-
-        return "int64" if jax.config.jax_enable_x64 else "int32"
-    return "int64"
-
-
 _VOID_FIX = "if they mark void pixels, pass ignore_index=255 (any label outside the classes) to leave them out"
 
 
@@ -96,7 +96,11 @@ def _nan_if(n_bad, x):
 def _check_ignore_index(ignore_index, num_classes):
     if ignore_index is None:
         return None
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, int):
+    try:
+        ignore_index = operator.index(ignore_index)  # int or NumPy integer
+    except TypeError:
+        raise ValueError(f"ignore_index must be an int or None, e.g. 255; got {ignore_index!r}.") from None
+    if isinstance(ignore_index, bool):
         raise ValueError(f"ignore_index must be an int or None, e.g. 255; got {ignore_index!r}.")
     if 0 <= ignore_index < num_classes:
         raise ValueError(
@@ -127,14 +131,21 @@ def _multiclass_truth(y_true, y_pred, ignore_index):
     c = _channels(y_pred)
     ignore_index = _check_ignore_index(ignore_index, c)
     y = ops.cast(y_true, "float32")
-    if len(y.shape) == len(y_pred.shape) and y.shape[-1] in (c, None):  # one-hot (an unknown last axis too)
+    if len(y.shape) == len(y_pred.shape) and y.shape[-1] is None:
+        raise ValueError(
+            f"y_true {tuple(y.shape)}: its last axis has no static size, so one-hot masks (..., {c}) and label maps "
+            f"(..., 1) cannot be told apart. Give the dataset static shapes, e.g. mask = tf.ensure_shape(mask, "
+            f"(H, W, {c})) or (H, W, 1), in your tf.data map function."
+        )
+    if len(y.shape) == len(y_pred.shape) and y.shape[-1] == c:  # one-hot masks
         _same_shape(y, y_pred, "one-hot masks need the same shape as the predictions")
         zero_row = ops.max(y, axis=-1) <= 0
-        outside = ops.any((y < 0) | (y > 1) | ops.isnan(y), axis=-1)
+        outside = ops.any((y < 0) | (y > 1) | ops.isnan(y), axis=-1) | (ops.sum(y, axis=-1) > 1.001)  # multi-label
         void = zero_row if ignore_index is not None else ops.zeros_like(zero_row)
         bad = outside | (zero_row & ~void)
         message = (
-            "y_true (one-hot) must hold values in [0, 1], a 1 in every row: divide 0/255 masks by 255; "
+            "y_true (one-hot) must hold values in [0, 1] summing to 1 in every row (one class per pixel): "
+            "divide 0/255 masks by 255; "
             f"for all-zero rows, {_VOID_FIX}"
         )
         return ops.where(bad[..., None], 0.0, y), ~(void | bad), ops.sum(ops.cast(bad, "int32")), message
@@ -160,16 +171,16 @@ def _binary_pair(y_true, y_pred, ignore_index):
     """Flat 0/1 truth and probabilities (float32), kept pixels, bad count, message."""
     ignore_index = _check_ignore_index(ignore_index, 2)
     y, p = ops.cast(y_true, "float32"), ops.cast(y_pred, "float32")
-    if len(p.shape) and p.shape[-1] not in (1, None) and len(p.shape) == len(y.shape):
+    if len(p.shape) == len(y.shape) + 1 and p.shape[-1] not in (1, None):
         raise ValueError(
             f"y_pred {tuple(y_pred.shape)} has {p.shape[-1]} channels: the binary pieces take one sigmoid channel "
             "(B, H, W, 1); for a softmax over classes use StreamingMeanIoU and soft_jaccard_loss."
         )
-    if len(p.shape) and p.shape[-1] == 1:
+    if len(p.shape) == len(y.shape) + 1:  # (B, H, W, 1) predictions, (B, H, W) masks
         p = ops.squeeze(p, axis=-1)
-    if len(y.shape) and y.shape[-1] == 1 and len(y.shape) == len(p.shape) + 1:
+    elif len(y.shape) == len(p.shape) + 1 and y.shape[-1] == 1:  # (B, H, W, 1) masks, (B, H, W) predictions
         y = ops.squeeze(y, axis=-1)
-    _same_shape(y, p, "binary masks (B, H, W) or (B, H, W, 1) need the size of the predictions")
+    _same_shape(y, p, "binary masks and sigmoid predictions: (B, H, W, 1) or (B, H, W), the same images")
     void = (y == ignore_index) if ignore_index is not None else ops.zeros_like(y, "bool")
     bad = ~((y == 0) | (y == 1) | void)
     message = "y_true must hold 0 and 1 (masks saved as 0/255: use mask // 255)"
@@ -212,11 +223,11 @@ def _batch_counts(y_true, y_pred, ignore_index):
 
 
 @_register
-def mean_iou(y_true, y_pred, *, ignore_index=None):
+def batch_mean_iou(y_true, y_pred, *, ignore_index=None):
     """Mean IoU of one batch: argmax, one confusion matrix over all its pixels, absent classes left out.
 
     Fixes the question's metric (argmax instead of cast-and-round; all axes, not ``axis=[1]``; no ``+ 1``).
-    Caveat: in ``metrics=[mean_iou]`` Keras reports the mean of the per-batch values, which is not the
+    Caveat: in ``metrics=[batch_mean_iou]`` Keras reports the mean of the per-batch values, which is not the
     dataset's mean IoU and changes with the batch size. Use it to check one batch; in ``compile`` use
     :class:`StreamingMeanIoU`.
     """
@@ -226,6 +237,9 @@ def mean_iou(y_true, y_pred, *, ignore_index=None):
     return _nan_if(n_bad, _mean_iou_from_counts(cm))
 
 
+_WORD = 2**20  # the low word of a count holds 20 bits
+
+
 class _CountingMetric(keras.metrics.Metric):
     """Exact integer counts over every batch, plus the number of bad pixels seen (see the module's notes)."""
 
@@ -233,9 +247,11 @@ class _CountingMetric(keras.metrics.Metric):
         super().__init__(name=name, dtype=dtype or "float32")
         self.ignore_index = ignore_index
         self._direction = "up"  # EarlyStopping / ModelCheckpoint with mode="auto" maximise it
-        self._int = _count_dtype()
-        self.counts = self.add_variable(shape=shape, initializer="zeros", dtype=self._int, name="counts")
-        self.invalid_pixels = self.add_variable(shape=(), initializer="zeros", dtype=self._int, name="invalid_pixels")
+        # counts = high * 2**20 + low in two int32 words (JAX has no int64 by default; one int32 would
+        # wrap after 2**31 pixels, less than one epoch of Cityscapes): exact up to 2**51 pixels
+        self.counts_low = self.add_variable(shape=shape, initializer="zeros", dtype="int32", name="counts_low")
+        self.counts_high = self.add_variable(shape=shape, initializer="zeros", dtype="int32", name="counts_high")
+        self.invalid_pixels = self.add_variable(shape=(), initializer="zeros", dtype="int32", name="invalid_pixels")
         self._message = ""
 
     def _add(self, counts, n_bad, message, sample_weight):
@@ -246,8 +262,15 @@ class _CountingMetric(keras.metrics.Metric):
             )
         self._message = message
         _raise_if_bad(n_bad, message)
-        self.counts.assign_add(ops.cast(counts, self._int))
-        self.invalid_pixels.assign_add(ops.cast(n_bad, self._int))
+        low = self.counts_low + ops.cast(counts, "int32")  # < 2**31 while one batch has < 2**31 - 2**20 pixels
+        self.counts_high.assign_add(low // _WORD)
+        self.counts_low.assign(low % _WORD)
+        self.invalid_pixels.assign(ops.minimum(self.invalid_pixels + ops.cast(n_bad, "int32"), 2**30))
+
+    @property
+    def counts(self):
+        """The counts accumulated so far, as float32 (exact below 2**24, then to 7 significant digits)."""
+        return ops.cast(self.counts_high, "float32") * float(_WORD) + ops.cast(self.counts_low, "float32")
 
     def _finish(self, value):
         n = _value(self.invalid_pixels)
@@ -259,8 +282,8 @@ class _CountingMetric(keras.metrics.Metric):
         return ops.cast(_nan_if(self.invalid_pixels, value), self.dtype)
 
     def reset_state(self):
-        self.counts.assign(ops.zeros(self.counts.shape, self._int))
-        self.invalid_pixels.assign(ops.zeros((), self._int))
+        for variable in (self.counts_low, self.counts_high, self.invalid_pixels):
+            variable.assign(ops.zeros(variable.shape, "int32"))
 
 
 @_register
@@ -272,8 +295,12 @@ class StreamingMeanIoU(_CountingMetric):
     """
 
     def __init__(self, num_classes, *, ignore_index=None, name="mean_iou", dtype=None):
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ValueError(f"num_classes must be an int >= 2 (one per softmax channel), got {num_classes!r}.")
+        try:
+            num_classes = None if isinstance(num_classes, bool) else operator.index(num_classes)
+        except TypeError:
+            num_classes = None
+        if num_classes is None or num_classes < 2:
+            raise ValueError("num_classes must be an int >= 2 (one per softmax channel), e.g. StreamingMeanIoU(5).")
         ignore_index = _check_ignore_index(ignore_index, num_classes)
         super().__init__((num_classes, num_classes), ignore_index=ignore_index, name=name, dtype=dtype)
         self.num_classes = num_classes
@@ -307,13 +334,17 @@ class ForegroundIoU(_CountingMetric):
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y, p, keep, n_bad, message = _binary_pair(y_true, y_pred, self.ignore_index)
+        n_bad_p = _check_probabilities(p, keep)  # logits would be thresholded at sigmoid(0.5), silently
+        _raise_if_bad(n_bad_p, _PROBABILITY_FIX)
+        n_bad, keep = n_bad + n_bad_p, keep & ~((p < 0) | (p > 1) | ops.isnan(p))
+        message = f"{message}; or: {_PROBABILITY_FIX}"
         hard = ops.cast(p >= self.threshold, "int32")
         t, k = ops.cast(y, "int32"), ops.cast(keep, "int32")
         counts = ops.stack([ops.sum(t * hard * k), ops.sum((1 - t) * hard * k), ops.sum(t * (1 - hard) * k)])
         self._add(counts, n_bad, message, sample_weight)
 
     def result(self):
-        tp, fp, fn = (ops.cast(self.counts[i], "float32") for i in range(3))
+        tp, fp, fn = (self.counts[i] for i in range(3))
         return self._finish(ops.divide_no_nan(tp, tp + fp + fn))
 
     def get_config(self):
@@ -342,18 +373,6 @@ def _soft_jaccard(y_true, y_pred, ignore_index):
     return _nan_if(n_bad + n_bad_p, _mean_over_present(y, p, dice=False))
 
 
-@_register
-def soft_jaccard_loss(y_true, y_pred):
-    """Per-class soft Jaccard loss: ``1 -`` the mean of ``I_c / U_c`` over the classes in the batch's masks.
-
-    ``I_c = sum(y_c * p_c)`` and ``U_c = sum(y_c) + sum(p_c) - I_c`` over all pixels of the batch (the
-    question's ``iou_loss`` pools all classes into one IoU: a soft pixel accuracy in disguise). On a
-    one-hot prediction it is ``1 -`` the hard IoU averaged over those classes. Void pixels are an error
-    here: use ``SoftJaccardLoss(ignore_index=255)``.
-    """
-    return _soft_jaccard(y_true, y_pred, None)
-
-
 class _Loss(keras.losses.Loss):
     """One number per batch (sums over all its pixels); ``ignore_index`` leaves void pixels out."""
 
@@ -375,13 +394,24 @@ class _Loss(keras.losses.Loss):
 
 @_register
 class SoftJaccardLoss(_Loss):
-    """:func:`soft_jaccard_loss` with ``ignore_index`` (void pixels, or all-zero one-hot rows, left out)."""
+    """Per-class soft Jaccard loss: ``1 -`` the mean of ``I_c / U_c`` over the classes in the batch's masks.
+
+    ``I_c = sum(y_c * p_c)`` and ``U_c = sum(y_c) + sum(p_c) - I_c`` over all pixels of the batch (the
+    question's ``iou_loss`` pools all classes into one IoU: a soft pixel accuracy in disguise). On a
+    one-hot prediction it is ``1 -`` the hard IoU averaged over those classes. ``ignore_index`` (e.g.
+    255) leaves void pixels out, label ``ignore_index`` or all-zero one-hot rows; without it they are an
+    error. One number per batch: ``sample_weight`` and ``class_weight`` are refused.
+    """
 
     def __init__(self, *, ignore_index=None, name="soft_jaccard_loss", **kwargs):
         super().__init__(ignore_index=ignore_index, name=name, **kwargs)
 
     def call(self, y_true, y_pred):
         return _soft_jaccard(y_true, y_pred, self.ignore_index)
+
+
+soft_jaccard_loss = SoftJaccardLoss()
+"""``SoftJaccardLoss()``: use it like a function, ``loss=soft_jaccard_loss``; it saves with the model."""
 
 
 def _binary_terms(y_true, y_pred, ignore_index, *, dice, alpha=0.0):

@@ -88,24 +88,31 @@ def batch(n=6, size=12, c=5):
 
 def check_values(out):
     lab, pred, y, probs = batch()
-    out["mean_iou"] = float(T.mean_iou(y, probs))
+    out["mean_iou"] = float(T.batch_mean_iou(y, probs))
     close(out["mean_iou"], ref_mean_iou(lab, pred, 5), what="mean_iou, one-hot")
-    close(T.mean_iou(lab, probs), out["mean_iou"], what="mean_iou, label maps")
-    close(T.mean_iou(lab[..., None], probs), out["mean_iou"], what="mean_iou, (B, H, W, 1)")
+    close(T.batch_mean_iou(lab, probs), out["mean_iou"], what="mean_iou, label maps")
+    close(T.batch_mean_iou(lab[..., None], probs), out["mean_iou"], what="mean_iou, (B, H, W, 1)")
     m = T.StreamingMeanIoU(num_classes=5)
     for i in range(0, 6, 4):  # batches of 4 and 2: the dataset's value, not a mean of batch values
         m.update_state(y[i : i + 4], probs[i : i + 4])
     close(m.result(), out["mean_iou"], what="StreamingMeanIoU over uneven batches")
+    big = T.StreamingMeanIoU(num_classes=2)  # counts beyond 2**31 (one epoch of a large dataset) stay exact
+    big.counts_high.assign(np.array([[2047, 0], [0, 0]], "int32"))
+    big.counts_low.assign(np.array([[2**20 - 1, 0], [0, 7]], "int32"))
+    big.update_state(np.zeros((1, 16, 16), "int32"), np.tile(np.float32([0.9, 0.1]), (1, 16, 16, 1)))
+    high, low = (int(ops_value[0, 0]) for ops_value in (np.asarray(big.counts_high), np.asarray(big.counts_low)))
+    assert high * 2**20 + low == 2**31 - 1 + 256, (high, low)
+    close(big.result(), 1.0, what="no int32 wrap-around")
     out["soft_jaccard"] = float(T.soft_jaccard_loss(y, probs))
     close(out["soft_jaccard"], ref_soft_jaccard(y, probs), what="soft_jaccard_loss")
     close(T.SoftJaccardLoss()(lab, probs), out["soft_jaccard"], what="SoftJaccardLoss on label maps")
     hard = np.mean([((lab == k) & (pred == k)).sum() / ((lab == k) | (pred == k)).sum() for k in range(4)])
     close(T.soft_jaccard_loss(y, np.eye(5, dtype="float32")[pred]), 1 - hard, what="one-hot prediction: 1 - hard IoU")
     # errors that name the fix
-    raises(lambda: T.mean_iou(np.where(lab == 0, 7, lab), probs), "outside [0, 5)", "ignore_index")
+    raises(lambda: T.batch_mean_iou(np.where(lab == 0, 7, lab), probs), "outside [0, 5)", "ignore_index")
     raises(lambda: T.soft_jaccard_loss(y * 255, probs), "divide 0/255 masks by 255")
     raises(lambda: T.soft_jaccard_loss(y, probs * 10), "probabilities in [0, 1]")
-    raises(lambda: T.mean_iou(y, probs[..., :1]), "ForegroundIoU")
+    raises(lambda: T.batch_mean_iou(y, probs[..., :1]), "ForegroundIoU")
     raises(lambda: T.StreamingMeanIoU(num_classes=5, ignore_index=3), "real class")
 
 
@@ -168,6 +175,10 @@ def check_binary(out):
     close(T.BinarySoftJaccardLoss()(y[..., 0], p), 1 - soft, what="binary masks (B, H, W)")
     close(T.BinarySoftJaccardLoss()(np.zeros_like(y), p), 1.0, what="no foreground: 1.0, as helpers.losses")
     raises(lambda: T.ForegroundIoU().update_state(y * 255, p), "mask // 255")
+    raises(lambda: T.ForegroundIoU().update_state(y, p * 8 - 4), "probabilities in [0, 1]")  # logits
+    close(T.BinarySoftJaccardLoss()(y[..., 0], p[..., 0]), 1 - soft, what="(B, H, W) masks and predictions")
+    m = T.StreamingMeanIoU(num_classes=np.int64(2), ignore_index=np.uint8(255))  # NumPy integers, e.g. mask.max() + 1
+    m.update_state(np.zeros((1, 2, 2), "int32"), np.tile(np.float32([0.9, 0.1]), (1, 2, 2, 1)))
     raises(lambda: T.BinarySoftJaccardLoss()(y, p * 4 - 2), "probabilities in [0, 1]")
     void = np.where(rng.random(y.shape) < 0.1, 255.0, y).astype("float32")
     keep = void != 255
@@ -195,7 +206,11 @@ def compiled(loss, metrics, binary, jit):
 
 
 RECIPES = {  # name: (binary, loss, metrics)
-    "function_loss": (False, lambda: T.soft_jaccard_loss, lambda: [T.StreamingMeanIoU(num_classes=5), T.mean_iou]),
+    "function_loss": (
+        False,
+        lambda: T.soft_jaccard_loss,
+        lambda: [T.StreamingMeanIoU(num_classes=5), T.batch_mean_iou],
+    ),
     "void_loss": (
         False,
         lambda: T.SoftJaccardLoss(ignore_index=255),

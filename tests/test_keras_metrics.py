@@ -362,5 +362,11 @@ def test_foreground_iou_for_one_sigmoid_channel():
         m.update_state(y * 255, p)
     with pytest.raises(ValueError, match="one sigmoid channel"):
         m.update_state(y, np.concatenate([1 - p, p], -1))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="sigmoid probabilities"):
+        m.update_state(y, p * 8 - 4)  # logits: never thresholded silently
+    m.reset_state()
+    low = ForegroundIoU(threshold=0.1)  # compared in float32: float16(0.1) is just below 0.1
+    low.update_state(np.ones((1, 1, 1, 1)), np.full((1, 1, 1, 1), 0.1, np.float16))
+    assert float(low.result()) == 0.0
     restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(ForegroundIoU(0.3, 255)))
     assert isinstance(restored, ForegroundIoU) and (restored.threshold, restored.ignore_index) == (0.3, 255)

@@ -23,6 +23,39 @@ def _requirement_lines(name="requirements.txt"):
     return lines
 
 
+def _locked():
+    """{name: [(version, marker or "")]} of requirements-lock.txt, and whether every pin carries a hash."""
+    text = (ROOT / "requirements-lock.txt").read_text()
+    pins, hashed = {}, True
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        first = block.splitlines()[0]
+        match = re.match(r"([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)\s*(?:;\s*([^\\]+))?", first)
+        if not match:
+            continue
+        name = re.sub(r"[-_.]+", "-", match.group(1).split("[")[0]).lower()
+        pins.setdefault(name, []).append((match.group(2), (match.group(3) or "").strip()))
+        hashed &= "--hash=sha256:" in block
+    return pins, hashed
+
+
+def test_lock_pins_every_requirement_inside_its_range_with_hashes():
+    from packaging.requirements import Requirement
+
+    pins, hashed = _locked()
+    assert hashed, "every pin in requirements-lock.txt needs --hash lines (make lock writes them)"
+    assert len(pins) > 50, "the lock holds the whole tree, not only the top-level requirements"
+    for line in _requirement_lines():
+        req = Requirement(line)
+        name = re.sub(r"[-_.]+", "-", req.name).lower()
+        assert name in pins, f"{req.name} is in requirements.txt but not in requirements-lock.txt: run make lock"
+        for version, _marker in pins[name]:
+            assert req.specifier.contains(version, prereleases=True), (
+                f"requirements-lock.txt pins {req.name}=={version}, outside {req.specifier}: run make lock"
+            )
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements-lock.txt" in makefile and "uv pip compile requirements.txt" in makefile
+
+
 def test_requirements_use_compatible_release_ranges():
     for line in _requirement_lines():
         spec = line.split(";")[0]

@@ -30,10 +30,14 @@ def test_self_contained():
     source = PATH.read_text()
     assert "import helpers" not in source and "from helpers" not in source  # copy-paste must not need the course
     top_level_imports = [line for line in source.splitlines() if line.startswith(("import ", "from "))]
-    assert top_level_imports == ["import keras", "from keras import ops"]  # keras.ops only: any backend
+    assert top_level_imports == ["import operator", "import keras", "from keras import ops"]  # keras.ops: any backend
     assert source.count("import tensorflow") == 1  # the one run-time assertion, on the TensorFlow backend only
     for name in T.__all__:  # every public piece saves with a model
-        assert keras.saving.get_registered_name(getattr(T, name)) == f"iou_keras>{name}"
+        obj = getattr(T, name)
+        if isinstance(obj, keras.losses.Loss):  # soft_jaccard_loss: an instance, saved as its class
+            assert keras.saving.get_registered_name(type(obj)) == f"iou_keras>{type(obj).__name__}"
+        else:
+            assert keras.saving.get_registered_name(obj) == f"iou_keras>{name}"
 
 
 def _batch(seed=0, n=6, classes=4):
@@ -46,12 +50,12 @@ def _batch(seed=0, n=6, classes=4):
 
 def test_mean_iou_is_the_reference_on_one_batch():
     lab, pred, y, probs = _batch()
-    assert float(T.mean_iou(y, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
-    assert float(T.mean_iou(lab, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
-    assert float(T.mean_iou(lab[..., None], probs)) == pytest.approx(float(batch_mean_iou(y, probs)), abs=1e-6)
+    assert float(T.batch_mean_iou(y, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
+    assert float(T.batch_mean_iou(lab, probs)) == pytest.approx(M.mean_iou(lab, pred, num_classes=5), abs=1e-6)
+    assert float(T.batch_mean_iou(lab[..., None], probs)) == pytest.approx(float(batch_mean_iou(y, probs)), abs=1e-6)
     # the known answers of notebook 01: perfect 1, all wrong 0
-    assert float(T.mean_iou(y, 0.9 * y + 0.02)) == 1.0
-    assert float(T.mean_iou(y, np.roll(0.9 * y + 0.02, 1, axis=-1))) == 0.0
+    assert float(T.batch_mean_iou(y, 0.9 * y + 0.02)) == 1.0
+    assert float(T.batch_mean_iou(y, np.roll(0.9 * y + 0.02, 1, axis=-1))) == 0.0
 
 
 def test_mean_iou_caveat_batch_average_is_not_the_dataset_value():
@@ -59,8 +63,8 @@ def test_mean_iou_caveat_batch_average_is_not_the_dataset_value():
     lab[:4], pred[:4] = 0, 0  # four images of background only, predicted perfectly: 1 each per batch
     y, probs = np.eye(5, dtype="float32")[lab], (0.6 * np.eye(5)[pred] + 0.08).astype("float32")
     dataset = M.mean_iou(lab, pred, num_classes=5)
-    batch_means = [float(T.mean_iou(y[i : i + 1], probs[i : i + 1])) for i in range(8)]
-    assert float(T.mean_iou(y, probs)) == pytest.approx(dataset, abs=1e-6)
+    batch_means = [float(T.batch_mean_iou(y[i : i + 1], probs[i : i + 1])) for i in range(8)]
+    assert float(T.batch_mean_iou(y, probs)) == pytest.approx(dataset, abs=1e-6)
     assert abs(np.mean(batch_means) - dataset) > 0.05
 
 
@@ -68,11 +72,11 @@ def test_mean_iou_refuses_unknown_labels():
     lab, _, _, probs = _batch()
     lab[0, 0, 0] = 255
     with pytest.raises(ValueError, match="ignore_index"):
-        T.mean_iou(lab, probs)
+        T.batch_mean_iou(lab, probs)
     with pytest.raises(tf.errors.InvalidArgumentError, match="ignore_index"):  # in a graph, without XLA
-        tf.function(T.mean_iou)(lab, probs)
+        tf.function(T.batch_mean_iou)(lab, probs)
     with pytest.raises(ValueError, match="one-hot"):
-        T.mean_iou(np.zeros((6, 12, 12, 3), "float32"), probs)
+        T.batch_mean_iou(np.zeros((6, 12, 12, 3), "float32"), probs)
 
 
 def test_streaming_metric_equals_the_reference_for_any_batch_size():
@@ -115,13 +119,13 @@ def test_all_zero_one_hot_rows_are_void_not_background():
     ours = T.StreamingMeanIoU(num_classes=2, ignore_index=255)
     ours.update_state(y, probs)
     assert float(ours.result()) == float(reference.result()) == 1.0  # argmax of the void row would give 0.375
-    assert float(T.mean_iou(y, probs, ignore_index=255)) == 1.0
+    assert float(T.batch_mean_iou(y, probs, ignore_index=255)) == 1.0
     with pytest.raises(ValueError, match="all-zero rows.*ignore_index=255"):
-        T.mean_iou(y, probs)
+        T.batch_mean_iou(y, probs)
     with pytest.raises(ValueError, match="all-zero rows.*ignore_index=255"):
         T.StreamingMeanIoU(num_classes=2).update_state(y, probs)
     # under XLA nothing can raise: NaN, never a number that silently dropped the void pixels
-    assert np.isnan(float(tf.function(T.mean_iou, jit_compile=True)(tf.constant(y), tf.constant(probs))))
+    assert np.isnan(float(tf.function(T.batch_mean_iou, jit_compile=True)(tf.constant(y), tf.constant(probs))))
     # on a larger batch with void rows, the same number as the course's metric
     lab, _, y, probs = _batch(n=4)
     y[:, :3] = 0
@@ -136,7 +140,7 @@ def test_one_sigmoid_channel_points_to_the_binary_pieces():
     y = np.array([[[[0], [1]], [[1], [0]]]], "float32")
     p = np.array([[[[0.2], [0.8]], [[0.3], [0.7]]]], "float32")  # half wrong: argmax of 1 channel is always 0
     with pytest.raises(ValueError, match=r"ForegroundIoU\(\).*averages the background's IoU in"):
-        T.mean_iou(y, p)
+        T.batch_mean_iou(y, p)
     with pytest.raises(ValueError, match="ForegroundIoU"):
         T.StreamingMeanIoU(num_classes=2).update_state(y, p)
     m = T.ForegroundIoU()
@@ -240,9 +244,22 @@ def test_soft_jaccard_loss_reads_label_maps_without_broadcasting():
     expected = float(T.soft_jaccard_loss(y, probs))
     assert float(T.soft_jaccard_loss(lab[..., None], probs)) == pytest.approx(expected, abs=1e-6)  # (B, H, W, 1)
     assert float(T.soft_jaccard_loss(lab, probs)) == pytest.approx(expected, abs=1e-6)
-    unknown = tf.TensorSpec([None, None, None, None], tf.float32)  # a dataset without static shapes passes
-    loss = tf.function(T.soft_jaccard_loss, input_signature=[unknown, tf.TensorSpec([None, None, None, 5])])
+    spatial = tf.TensorSpec([None, None, None, 5], tf.float32)  # unknown batch and image size: fine
+    loss = tf.function(T.soft_jaccard_loss, input_signature=[spatial, spatial])
     assert float(loss(tf.constant(y), tf.constant(y))) == pytest.approx(0.0, abs=1e-6)
+    unknown = tf.TensorSpec([None, None, None, None], tf.float32)  # e.g. tf.image.decode_png: (..., 1) or (..., 5)?
+    with pytest.raises(ValueError, match=r"tf.ensure_shape\(mask, \(H, W, 5\)\)"):
+        tf.function(T.soft_jaccard_loss, input_signature=[unknown, spatial]).get_concrete_function()
+
+
+def test_function_loss_refuses_sample_weight_and_multi_label_rows():
+    lab, _, y, probs = _batch(n=2)
+    with pytest.raises(ValueError, match="sample_weight"):
+        T.soft_jaccard_loss(y, probs, sample_weight=np.ones(2))  # Keras would scale the batch's one value
+    multi = y.copy()
+    multi[0, 0, 0] = 1  # two classes at one pixel
+    with pytest.raises(ValueError, match="one class per pixel"):
+        T.SoftJaccardLoss(ignore_index=255)(multi, probs)
 
 
 def test_one_line_answer_agrees_with_the_streaming_metric():
@@ -294,7 +311,7 @@ def test_everything_compiles_with_xla_and_the_metric_saves(tmp_path):
         jit_compile=True,
         metrics=[
             T.StreamingMeanIoU(num_classes=5),
-            T.mean_iou,
+            T.batch_mean_iou,
             keras.metrics.OneHotMeanIoU(num_classes=5, name="keras_mean_iou"),
         ],
     )
