@@ -216,8 +216,12 @@ def _lookup_table(num_classes: int, label_map, void_value: int) -> np.ndarray:
     return table
 
 
-def _labels_from_mask(mask, num_classes, table, palette, void_colour):
-    """Mask tensor (H, W, channels) uint8 -> int32 labels (H, W), void = 255; asserts on unknown values."""
+def _labels_from_mask(mask, num_classes, table, palette, void_colour, path=None):
+    """Mask tensor (H, W, channels) uint8 -> int32 labels (H, W), void = 255; asserts on unknown values.
+
+    The error names the file (``path``, a string tensor), the first unknown value or colour, where it is
+    (row, column) and how many pixels have one.
+    """
     import tensorflow as tf
 
     if palette is None:
@@ -235,8 +239,31 @@ def _labels_from_mask(mask, num_classes, table, palette, void_colour):
         index = tf.argmax(tf.cast(match, tf.int32), axis=-1, output_type=tf.int32)
         labels = tf.where(index >= len(palette), VOID, index)
         labels = tf.where(found, labels, -1)
-        what = "a mask colour that is in neither palette nor void_colour: add it (or fix the palette's order)"
-    tf.debugging.assert_non_negative(labels, message=f"Found {what}.")
+        what = (
+            "a mask colour that is in neither palette nor void_colour. If it is a class's real colour, add it (or "
+            "fix the palette's order). If it is one of many colours between two classes' (blended edges), the mask "
+            "was resized with interpolation or saved as JPEG: use the original PNG masks and resize them with "
+            "nearest neighbour"
+        )
+    unknown = labels < 0
+    where = tf.cast(tf.where(unknown), tf.int32)  # (n, 2): row, column of every unknown pixel
+    first = tf.concat([where, tf.zeros((1, 2), tf.int32)], axis=0)[0]  # (0, 0) when there is none
+    value = tf.cast(mask, tf.int32)[first[0], first[1]]
+    tf.debugging.Assert(
+        tf.logical_not(tf.reduce_any(unknown)),
+        [
+            f"Found {what}. File:",
+            path if path is not None else "(a mask)",
+            "first unknown value (r, g, b) or index:",
+            value,
+            "at (row, column):",
+            first,
+            "pixels with unknown values:",
+            tf.shape(where)[0],
+        ],
+        summarize=8,
+        name="unknown_mask_values",
+    )
     return labels
 
 
@@ -310,7 +337,7 @@ def load_folder(
         image = tf.io.decode_image(tf.io.read_file(image_path), channels=3, expand_animations=False)
         image = tf.image.resize(tf.cast(image, tf.float32) / 255.0, (size, size), method="bilinear")
         mask = tf.io.decode_png(tf.io.read_file(mask_path), channels=mask_channels)
-        labels = _labels_from_mask(mask, num_classes, table, palette, void_colour)
+        labels = _labels_from_mask(mask, num_classes, table, palette, void_colour, path=mask_path)
         labels = tf.image.resize(labels[..., None], (size, size), method="nearest")[..., 0]
         image = tf.ensure_shape(tf.clip_by_value(image, 0.0, 1.0), (size, size, 3))
         labels = tf.ensure_shape(labels, (size, size))

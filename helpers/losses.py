@@ -123,14 +123,16 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
     if y_true.shape.rank == r and y_true.shape[-1] == c:  # one-hot (or soft) masks
         y = tf.cast(y_true, dtype)
         zero_row = tf.reduce_max(y, axis=-1) <= 0
+        outside = tf.reduce_any(tf.logical_not(tf.logical_and(y >= 0, y <= 1)), axis=-1)  # 0/255 masks, NaN
+        message = (
+            "y_true (one-hot) has all-zero pixels or values outside [0, 1]. Masks saved as 0/255 need mask / 255; "
+            "if all-zero pixels mark void pixels, pass ignore_index=255 (any label outside [0, num_classes)) to "
+            "leave them out."
+        )
         if ignore_index is None:
-            bad = zero_row
-            message = (
-                "y_true (one-hot) has all-zero pixels; if they mark void pixels, pass ignore_index=255 "
-                "(any label outside [0, num_classes)) to leave them out."
-            )
+            bad = tf.logical_or(zero_row, outside)
         else:
-            void = zero_row
+            void, bad = tf.logical_and(zero_row, tf.logical_not(outside)), outside
     elif y_true.shape.rank in (r, r - 1) and (y_true.shape.rank == r - 1 or y_true.shape[-1] == 1):
         labels = tf.squeeze(y_true, -1) if y_true.shape.rank == r else y_true
         if labels.dtype == tf.bool:
@@ -172,6 +174,15 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
         n_bad = tf.reduce_sum(tf.cast(bad, tf.int32))
         # raises outside XLA; under XLA assertions are compiled away and _finish makes the loss NaN
         tf.debugging.assert_equal(n_bad, 0, message=message)
+    # probabilities, not logits: a soft IoU of logits is silently wrong (above 1, negative)
+    n_not_prob = tf.reduce_sum(tf.cast(tf.logical_not(tf.logical_and(y_pred >= 0, y_pred <= 1)), tf.int32))
+    tf.debugging.assert_equal(
+        n_not_prob,
+        0,
+        message="y_pred must hold probabilities in [0, 1]: logits? End the model in a softmax (or a sigmoid for one "
+        "channel), or apply it before the loss.",
+    )
+    n_bad = n_not_prob if n_bad is None else n_bad + n_not_prob
     keep, p = None, y_pred
     if void is not None:
         keep = 1.0 - tf.cast(void, dtype)

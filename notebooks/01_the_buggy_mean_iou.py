@@ -183,7 +183,8 @@ assert float(buggy.mean_iou(y_true, nothing)) == buggy_values["perfect"]
 # %% [markdown]
 # **The exception: a saturated softmax.** The softmax of scores 40 apart is about $1 - 4\,e^{-40}$ ($e \approx 2.718$), and the float32
 # number closest to it *is* 1.0. When a
-# model is very sure (its score for one class exceeds the others by about 18 or more), its softmax can
+# model is very sure (with 5 classes, its score for one class exceeds the others by about 17 or more: the
+# cell below finds the smallest such gap for NumPy's and TensorFlow's float32 softmax), its softmax can
 # return exactly 1.0, that channel survives the cast, and the metric suddenly sees the prediction. A
 # prediction that is saturated and right everywhere then scores 1.0, not 0.4627. (Whether you get
 # exactly 1.0 depends on the kernel: NumPy rounds exactly; TensorFlow's CPU softmax does for a single
@@ -201,6 +202,22 @@ saturated /= saturated.sum(-1, keepdims=True)                     # float32 soft
 print(f"saturated and right everywhere: question's mean_iou = {float(buggy.mean_iou(y_true, saturated)):.4f}")
 print(f"saturated and wrong everywhere: question's mean_iou = "
       f"{float(buggy.mean_iou(y_true, np.roll(saturated, 1, axis=-1))):.4f}")
+
+
+def smallest_saturating_gap(softmax_of_first):
+    """The smallest score gap (step 0.01) at which the first of 5 classes gets a probability of exactly 1.0."""
+    return next(float(d) for d in np.arange(10, 30, 0.01) if softmax_of_first(np.float32(d)) == 1.0)
+
+
+def numpy_softmax_of_first(d):
+    e = np.exp(np.array([0.0, -d, -d, -d, -d], np.float32))
+    return (e / e.sum())[0]
+
+
+gaps = {"NumPy": smallest_saturating_gap(numpy_softmax_of_first),
+        "TensorFlow": smallest_saturating_gap(lambda d: tf.nn.softmax(tf.constant([d, 0.0, 0.0, 0.0, 0.0]))[0].numpy())}
+print("scores this far apart give a probability of exactly 1.0 in float32:",
+      ", ".join(f"{k} {v:.1f}" for k, v in gaps.items()))
 
 # %% [markdown]
 # `helpers.buggy.mean_iou_stage(y_true, y_pred, k)` applies the first `k` fixes (cumulatively) to the

@@ -309,7 +309,9 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 
 # %% [markdown]
 # One number for any model: the same failure as the question's metric. With C classes the number is
-# $(C-1)/(2C)$: class 0 predicted everywhere, scored against the 0s and 1s of the one-hot mask. Use
+# $(C-1)/(2C)$: class 0 predicted everywhere, scored against the 0s and 1s of the one-hot mask (until
+# the softmax saturates to exactly 1.0 somewhere: those pixels survive the cast, and the number moves
+# with confidence, not with IoU; troubleshooting entry 1 shows 3 saturated pixels of 300). Use
 # `OneHotMeanIoU`, or set the `sparse_*` flags, or pass label maps. A one-channel **sigmoid** model
 # falls into the same trap with `MeanIoU(num_classes=2)` (every probability below 1 becomes class 0);
 # there, `keras.metrics.BinaryIoU` thresholds first, but mind what it averages: its default
@@ -317,10 +319,13 @@ for name, y_p in {"sloppy model": probs, "uniform": np.full_like(probs, 0.2),
 # *Seeing this symptom?* [Troubleshooting, entries 1 and 3](../docs/troubleshooting.md#meaniou-constant).
 #
 # **Trap 2: labels outside `[0, C)` are dropped silently.** Datasets often mark "void" pixels with
-# 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word (older
-# versions, tf.keras and Keras 3.13 as on Colab, raise an error on a CPU: they count with
-# `tf.scatter_nd`, whose GPU kernels ignore out-of-range indices, as TensorFlow documents for
-# `tf.tensor_scatter_nd_update`, so there they drop them silently too). If 255 was a real class you forgot in `num_classes`, or a bug in the data
+# 255. Keras ≥ 3.15's `MeanIoU` leaves out any label outside `[0, num_classes)` without a word. Keras
+# 3.13 (as on Colab) raises an error on a CPU: it counts with `tf.scatter_nd`, whose GPU kernels ignore
+# out-of-range indices, as TensorFlow documents for `tf.tensor_scatter_nd_update`, so on a GPU it drops
+# them silently too. tf.keras (Keras 2, the `tf_keras` package) counts with `tf.math.confusion_matrix`,
+# which asserts `labels < num_classes` and raises on a CPU and a GPU alike, except under
+# `jit_compile=True`, where XLA compiles assertions away and its scatter skips out-of-range indices
+# (read in the sources; tf_keras is not installed here to run it). If 255 was a real class you forgot in `num_classes`, or a bug in the data
 # loader produced out-of-range labels, you will never know. With Keras ≥ 3.15 the number below is
 # exactly what an explicit `ignore_index=255` gives (the cell asserts it), and no warning is shown;
 # with an older Keras the cell reports the error instead:

@@ -140,12 +140,13 @@ def _multiclass_truth(y_true, y_pred, ignore_index):
     if len(y.shape) == len(y_pred.shape) and y.shape[-1] == c:  # one-hot masks
         _same_shape(y, y_pred, "one-hot masks need the same shape as the predictions")
         zero_row = ops.max(y, axis=-1) <= 0
-        outside = ops.any((y < 0) | (y > 1) | ops.isnan(y), axis=-1) | (ops.sum(y, axis=-1) > 1.001)  # multi-label
+        # (rows summing to more than 1, multi-label masks, are not refused: Keras's PyTorch trainer builds its
+        # metrics on all-ones tensors; a multi-label mask is read as its first class, by argmax)
+        outside = ops.any((y < 0) | (y > 1) | ops.isnan(y), axis=-1)
         void = zero_row if ignore_index is not None else ops.zeros_like(zero_row)
         bad = outside | (zero_row & ~void)
         message = (
-            "y_true (one-hot) must hold values in [0, 1] summing to 1 in every row (one class per pixel): "
-            "divide 0/255 masks by 255; "
+            "y_true (one-hot) must hold values in [0, 1], one class per pixel: divide 0/255 masks by 255; "
             f"for all-zero rows, {_VOID_FIX}"
         )
         return ops.where(bad[..., None], 0.0, y), ~(void | bad), ops.sum(ops.cast(bad, "int32")), message

@@ -83,8 +83,27 @@ def test_label_map_renames_pet_style_trimaps(tmp_path):
     tf.io.write_file(str(tmp_path / "images" / "p.png"), tf.io.encode_png(np.zeros((2, 2, 3), np.uint8)))
     _, got = _all(F.load_folder(tmp_path, num_classes=2, size=2, label_map=F.PET_LABEL_MAP, one_hot=False))
     assert got.tolist() == [[[1, 0], [255, 0]]]
-    with pytest.raises(tf.errors.InvalidArgumentError, match="label_map"):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="label_map") as error:
         _all(F.load_folder(tmp_path, num_classes=2, size=2))  # 3 is neither a class nor void
+    message = str(error.value)
+    # the file, the first unknown value (2) at (row 0, column 1), and how many pixels (2, 3, 2)
+    assert "p.png" in message and "index:] [2]" in message and "[0 1]" in message and "values:] [3]" in message
+
+
+def test_unknown_colour_names_the_colour_where_it_is_and_the_usual_cause(tmp_path):
+    import tensorflow as tf
+
+    (tmp_path / "images").mkdir()
+    (tmp_path / "masks").mkdir()
+    colours = np.array([[[0, 0, 0], [255, 0, 0]], [[128, 0, 0], [255, 0, 0]]], np.uint8)  # (128, 0, 0): a blend
+    tf.io.write_file(str(tmp_path / "masks" / "m.png"), tf.io.encode_png(colours))
+    tf.io.write_file(str(tmp_path / "images" / "m.png"), tf.io.encode_png(np.zeros((2, 2, 3), np.uint8)))
+    palette = [(0, 0, 0), (255, 0, 0)]
+    with pytest.raises(tf.errors.InvalidArgumentError) as error:
+        _all(F.load_folder(tmp_path, num_classes=2, size=2, palette=palette, one_hot=False))
+    message = str(error.value)
+    for needed in ("m.png", "[128 0 0]", "[1 0]", "nearest neighbour", "JPEG"):
+        assert needed in message, (needed, message[:600])
 
 
 @pytest.mark.parametrize(

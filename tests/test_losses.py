@@ -394,3 +394,15 @@ def test_one_sigmoid_channel_scores_the_foreground(name):
     assert float(FUNCTIONS[name](y[..., 0], p)) == pytest.approx(float(FUNCTIONS[name](y, p)), abs=1e-7)
     with pytest.raises(tf.errors.InvalidArgumentError, match="mask // 255"):
         FUNCTIONS[name](y * 255, p)
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_0_255_one_hot_masks_and_logits_are_errors_not_numbers(name):
+    lab, y = _truth()
+    one_hot = np.eye(C, dtype=np.float32)[lab]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="mask / 255"):
+        FUNCTIONS[name](one_hot * 255, y)  # was -253.6 for the soft Jaccard loss, without a word
+    with pytest.raises(tf.errors.InvalidArgumentError, match="probabilities in \\[0, 1\\]"):
+        FUNCTIONS[name](lab, np.log(y + 1e-3))  # logits
+    xla = tf.function(lambda t, p: FUNCTIONS[name](t, p), jit_compile=True)
+    assert np.isnan(float(xla(tf.constant(lab), tf.constant(np.log(y + 1e-3)))))  # under XLA: NaN, never a number

@@ -252,14 +252,10 @@ def test_soft_jaccard_loss_reads_label_maps_without_broadcasting():
         tf.function(T.soft_jaccard_loss, input_signature=[unknown, spatial]).get_concrete_function()
 
 
-def test_function_loss_refuses_sample_weight_and_multi_label_rows():
+def test_function_loss_refuses_sample_weight():
     lab, _, y, probs = _batch(n=2)
     with pytest.raises(ValueError, match="sample_weight"):
         T.soft_jaccard_loss(y, probs, sample_weight=np.ones(2))  # Keras would scale the batch's one value
-    multi = y.copy()
-    multi[0, 0, 0] = 1  # two classes at one pixel
-    with pytest.raises(ValueError, match="one class per pixel"):
-        T.SoftJaccardLoss(ignore_index=255)(multi, probs)
 
 
 def test_one_line_answer_agrees_with_the_streaming_metric():
