@@ -183,13 +183,14 @@ assert float(buggy.mean_iou(y_true, nothing)) == buggy_values["perfect"]
 # %% [markdown]
 # **The exception: a saturated softmax.** The softmax of scores 40 apart is about $1 - 4\,e^{-40}$ ($e \approx 2.718$), and the float32
 # number closest to it *is* 1.0. When a
-# model is very sure (with 5 classes, its score for one class exceeds the others by about 17 or more: the
-# cell below finds the smallest such gap for NumPy's and TensorFlow's float32 softmax), its softmax can
+# model is very sure (with 5 classes, its score for one class exceeds the others by something between
+# 16 and 19: the cell below prints the smallest such gap for the exactly rounded value, for NumPy, which
+# loses each tiny term as it adds it to 1.0, and for TensorFlow), its softmax can
 # return exactly 1.0, that channel survives the cast, and the metric suddenly sees the prediction. A
 # prediction that is saturated and right everywhere then scores 1.0, not 0.4627. (Whether you get
-# exactly 1.0 depends on the kernel: NumPy rounds exactly; TensorFlow's CPU softmax does for a single
-# pixel, but its vectorised path for larger batches can return the float32 just below 1, depending on the
-# CPU and the version.) So during training the
+# exactly 1.0 depends on the kernel: NumPy returns it for the saturated arrays below; TensorFlow's CPU
+# softmax does for a single pixel, but its vectorised path for larger batches can return the float32 just
+# below 1, depending on the CPU and the version.) So during training the
 # question's number can jump as the model grows confident: it moves with saturation, not with IoU.
 
 # %% tags=["nbval-check-output"]
@@ -198,7 +199,7 @@ print("softmax:", one_pixel.numpy(), " cast to int32:", tf.cast(one_pixel, tf.in
 
 z = 40.0 * y_true                                                 # a model that is sure, and right
 saturated = np.exp(z - z.max(-1, keepdims=True))
-saturated /= saturated.sum(-1, keepdims=True)                     # float32 softmax, rounded exactly
+saturated /= saturated.sum(-1, keepdims=True)                     # float32 softmax in NumPy
 print(f"saturated and right everywhere: question's mean_iou = {float(buggy.mean_iou(y_true, saturated)):.4f}")
 print(f"saturated and wrong everywhere: question's mean_iou = "
       f"{float(buggy.mean_iou(y_true, np.roll(saturated, 1, axis=-1))):.4f}")
@@ -214,7 +215,8 @@ def numpy_softmax_of_first(d):
     return (e / e.sum())[0]
 
 
-gaps = {"NumPy": smallest_saturating_gap(numpy_softmax_of_first),
+gaps = {"exactly rounded": smallest_saturating_gap(lambda d: np.float32(1 / (1 + 4 * np.exp(-np.float64(d))))),
+        "NumPy": smallest_saturating_gap(numpy_softmax_of_first),
         "TensorFlow": smallest_saturating_gap(lambda d: tf.nn.softmax(tf.constant([d, 0.0, 0.0, 0.0, 0.0]))[0].numpy())}
 print("scores this far apart give a probability of exactly 1.0 in float32:",
       ", ".join(f"{k} {v:.1f}" for k, v in gaps.items()))

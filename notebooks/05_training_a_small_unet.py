@@ -579,8 +579,9 @@ claim(loss_a[-1] < loss_a[0], "recipe (a)'s validation loss went down over train
 # - **Monitor a correct, dataset-level IoU on validation data** (`val_mean_iou` from
 #   `StreamingMeanIoU`, which tells Keras that higher is better, so `ModelCheckpoint` and
 #   `EarlyStopping` with `mode="auto"` do the right thing in Keras 3.13 and 3.15, checked in their
-#   sources; tf.keras (Keras 2) and early Keras 3 releases guess from the name instead, and *minimise*
-#   anything that does not end in `acc`, `accuracy` or `auc`: there, pass `mode="max"`), and look at
+#   sources; tf.keras (Keras 2) and early Keras 3 releases guess from the name instead, roughly
+#   maximising only names with `acc` or `auc`, so they *minimise* `val_mean_iou`: there, pass
+#   `mode="max"`), and look at
 #   per-class IoU: it is what you
 #   will report, and it exposes a class the model gives up on. Name the metric: `StreamingMeanIoU`
 #   logs `mean_iou`, Keras's `MeanIoU` logs `mean_io_u` (then `mean_io_u_1`, …). A
