@@ -369,7 +369,7 @@ class ForegroundIoU(StreamingMeanIoU):
     0.3333
     """
 
-    def __init__(self, threshold: float = 0.5, ignore_index: int | None = None, name="foreground_iou", dtype=None):
+    def __init__(self, *, threshold: float = 0.5, ignore_index: int | None = None, name="foreground_iou", dtype=None):
         threshold = float(threshold)
         if not 0.0 < threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1) (a probability), got {threshold}.")
@@ -395,6 +395,7 @@ class ForegroundIoU(StreamingMeanIoU):
         fg = tf.cast(p >= self.threshold, tf.float32)
         super().update_state(y_true, tf.concat([1.0 - fg, fg], axis=-1), sample_weight)
         self.invalid_pixels.assign_add(n_bad)
+        self._invalid_message += " Or y_pred is not in [0, 1] (logits?): end the model in a sigmoid."
 
     def result(self):
         self._raise_if_invalid()

@@ -368,5 +368,7 @@ def test_foreground_iou_for_one_sigmoid_channel():
     low = ForegroundIoU(threshold=0.1)  # compared in float32: float16(0.1) is just below 0.1
     low.update_state(np.ones((1, 1, 1, 1)), np.full((1, 1, 1, 1), 0.1, np.float16))
     assert float(low.result()) == 0.0
-    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(ForegroundIoU(0.3, 255)))
+    restored = keras.saving.deserialize_keras_object(
+        keras.saving.serialize_keras_object(ForegroundIoU(threshold=0.3, ignore_index=255))
+    )
     assert isinstance(restored, ForegroundIoU) and (restored.threshold, restored.ignore_index) == (0.3, 255)

@@ -392,6 +392,8 @@ def test_one_sigmoid_channel_scores_the_foreground(name):
     else:
         assert float(FUNCTIONS[name](y, p)) == pytest.approx(expected[name], abs=1e-5)
     assert float(FUNCTIONS[name](y[..., 0], p)) == pytest.approx(float(FUNCTIONS[name](y, p)), abs=1e-7)
+    xla = tf.function(lambda t, q: FUNCTIONS[name](t, q), jit_compile=True)  # what Keras compiles on a GPU
+    assert float(xla(tf.constant(y), tf.constant(p))) == pytest.approx(float(FUNCTIONS[name](y, p)), abs=1e-5)
     with pytest.raises(tf.errors.InvalidArgumentError, match="mask // 255"):
         FUNCTIONS[name](y * 255, p)
 
