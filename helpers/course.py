@@ -94,74 +94,76 @@ numbers are notebooks), and optionally "time", the title cell's wording of the t
 minutes" says too little (N stays the map's number). The README's map and each notebook's title
 cell are written from it."""
 
-REPO_DIR_ON_COLAB = "/content/iou-lab"
-"""Where the set-up cell puts its copy of the course on Google Colab."""
+COMMIT_PLACEHOLDER = "0" * 40
+"""The commit in :data:`SETUP_CELL`; ``tools/build_notebooks.py`` writes the commit it builds from instead."""
 
-REPO_DIR_ON_KAGGLE = "/kaggle/working/iou-lab"
-"""Where the set-up cell puts its copy of the course on Kaggle."""
-
-SETUP_CELL = f'''# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
-# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
-# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
-import os, sys
+SETUP_CELL = f'''# @title Set-up (run me first) {{ display-mode: "form" }}
+# Makes the course's `helpers` importable: from the repository around this notebook, else (Colab, Kaggle, any
+# other Jupyter) from a copy of the version this notebook was built from, downloaded once. Installs nothing.
+import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN CPU kernels on (TensorFlow enables them only on some CPUs)
-REPO_URL, BRANCH = "{REPO_URL}", "{BRANCH}"
-
-
-def _course_folder():
-    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
-    import importlib.util
-    spec = importlib.util.find_spec("helpers")
-    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
-    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
-        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-            return folder, False
-    if "google.colab" in sys.modules:
-        folder = "{REPO_DIR_ON_COLAB}"
-    elif os.path.isdir("/kaggle/working"):
-        folder = "{REPO_DIR_ON_KAGGLE}"
-    else:  # any other Jupyter: a cache folder (delete it to download the course again)
-        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
-    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-        import shutil, tempfile, urllib.request, zipfile
-        print("Downloading the course (once) from", REPO_URL, "into", folder)
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
+REPO_URL, COMMIT = "{REPO_URL}", "{COMMIT_PLACEHOLDER}"  # written by the build
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{{d}}/helpers/course.py")), None)
+if COURSE_DIR is None:
+    home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
+    COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
+    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course.py")):
+        print("Downloading the course (once) into", COURSE_DIR)
         try:
-            with tempfile.TemporaryDirectory() as tmp:
-                archive = os.path.join(tmp, "course.zip")
-                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
-                with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(os.path.join(tmp, "x"))
-                (top,) = os.listdir(os.path.join(tmp, "x"))
-                shutil.rmtree(folder, ignore_errors=True)
-                os.makedirs(os.path.dirname(folder), exist_ok=True)
-                shutil.move(os.path.join(tmp, "x", top), folder)
+            zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(f"{{REPO_URL}}/archive/{{COMMIT}}.zip", timeout=120).read())).extractall(home)
         except Exception as exc:
-            raise RuntimeError(f"Could not download the course from {{REPO_URL}} ({{exc!r}}). On Kaggle, turn on "
-                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
-                               "the notebooks in its notebooks/ folder.") from exc
-    return folder, True
-
-
-COURSE_DIR, _downloaded = _course_folder()
-if COURSE_DIR not in sys.path:
-    sys.path.insert(0, COURSE_DIR)
-if _downloaded:
+            raise SystemExit(f"Could not download the course from {{REPO_URL}} (commit {{COMMIT[:7]}}): {{exc}}.\\nFix: on Kaggle, turn on Internet in the notebook's settings; on Colab, check the connection and run this cell again.\\nOr, anywhere: git clone {{REPO_URL}}, then open this notebook from its notebooks/ folder.") from None
     os.chdir(os.path.join(COURSE_DIR, "notebooks"))
-from helpers.doctor import fix_hint, probe_import
-_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
-if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
-    print(f"Problem: TensorFlow is {{_tf.describe()}}.\\nFix: {{fix_hint(_tf)}}\\n"
-          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")'''
-"""The first code cell of every notebook (``make notebooks`` writes it; one template for all).
+sys.path.insert(0, COURSE_DIR)
+from helpers.course import finish_setup; finish_setup()'''
+"""The first code cell of every notebook, 20 lines (``make notebooks`` writes it, with the commit it builds from).
 
-It finds the course's ``helpers``: in the repository around the notebook (``notebooks/`` or a learner's
-``my-notebooks/``), installed with ``pip install -e .``, or else in a copy of the course downloaded once as
-a zip archive of :data:`BRANCH` (Colab: :data:`REPO_DIR_ON_COLAB`, Kaggle: :data:`REPO_DIR_ON_KAGGLE`,
-elsewhere ``~/.cache/iou-lab``). It installs nothing, so the TensorFlow, Keras and ipywidgets that Colab and
-Kaggle ship are used as they are. A missing or broken TensorFlow does not stop it: it prints what is wrong
-and the fix (:func:`helpers.doctor.fix_hint`), and notebook 00's environment check still runs.
-tests/test_setup_cell.py runs it in each of these situations."""
+It finds the course's ``helpers`` in the repository around the notebook (``notebooks/`` or a learner's
+``my-notebooks/``), or else in a copy of **the commit the notebook was built from**, downloaded once as a zip
+archive (Colab: ``/content/iou-lab-<commit>``, Kaggle: ``/kaggle/working/iou-lab-<commit>``, elsewhere
+``~/.cache/iou-lab-<commit>``): an old copy of a notebook gets the helpers it was written with. A failed
+download stops with three lines (what failed, the fix on Kaggle and Colab, the ``git clone`` way), not a
+traceback. It installs nothing, so the TensorFlow, Keras and ipywidgets that Colab and Kaggle ship are used
+as they are. Then :func:`finish_setup` does the rest. ``# @title`` collapses it on Colab; the build marks it
+``source_hidden`` for JupyterLab. tests/test_setup_cell.py runs it in each of these situations."""
+
+
+def setup_cell(commit: str) -> str:
+    """:data:`SETUP_CELL` pinned to ``commit`` (40 hexadecimal digits).
+
+    >>> setup_cell("a" * 40).count("a" * 40)
+    1
+    """
+    if not re.fullmatch(r"[0-9a-f]{40}", commit or ""):
+        raise ValueError(f"commit must be a full git commit hash (40 hexadecimal digits), got {commit!r}.")
+    return SETUP_CELL.replace(COMMIT_PLACEHOLDER, commit)
+
+
+def setup_cell_commit(source: str) -> str | None:
+    """The commit a notebook's set-up cell pins, or None if ``source`` is not the canonical cell for any commit.
+
+    >>> setup_cell_commit(setup_cell("b" * 40)) == "b" * 40
+    True
+    >>> setup_cell_commit("import os") is None
+    True
+    """
+    m = re.search(r'REPO_URL, COMMIT = "[^"]*", "([0-9a-f]{40})"', source)
+    return m.group(1) if m and source == setup_cell(m.group(1)) else None
+
+
+def finish_setup() -> None:
+    """The rest of the set-up, after ``helpers`` is importable: import TensorFlow quietly, and if it is
+    missing or broken say what is wrong and the fix (notebook 00's environment check still runs)."""
+    from helpers.doctor import fix_hint, probe_import
+
+    tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
+    if tf.version is None:
+        print(
+            f"Problem: TensorFlow is {tf.describe()}.\nFix: {fix_hint(tf)}\n"
+            "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else."
+        )
+
 
 COLAB_BADGE = "https://colab.research.google.com/assets/colab-badge.svg"
 KAGGLE_BADGE = "https://kaggle.com/static/images/open-in-kaggle.svg"

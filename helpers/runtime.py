@@ -4,8 +4,11 @@ TensorFlow 2.21 prints a start-up banner to the C-level stderr when it is first 
 "InitializeLog" warning and the oneDNN notice), whatever ``TF_CPP_MIN_LOG_LEVEL`` says. In a notebook
 that lands in the output of whichever cell happened to import TensorFlow first. We silence only that
 first import. (TensorFlow turns its oneDNN CPU kernels on by itself only on CPUs with certain features,
-such as AVX-512 VNNI; the notebooks' set-up cell sets ``TF_ENABLE_ONEDNN_OPTS=1`` so that every CPU runs
-them, as the seed study did.)
+such as AVX-512 VNNI; the notebooks' set-up cell sets ``TF_ENABLE_ONEDNN_OPTS=1``, as the seed study
+ran. That does **not** make the arithmetic the same everywhere: oneDNN and XLA pick kernels by the
+CPU's instruction set (AVX2 and AVX-512 give different trained weights), and the thread count changes
+the order of sums. Same seed, same versions, same CPU type and thread count repeat a run bit for bit;
+anything else is a new draw from the spread that notebook 05's seed study measures.)
 
 Between epochs, ``model.fit`` on NumPy arrays can sit idle for up to tens of seconds: see
 :func:`tf_data_autotune_off`.
@@ -84,10 +87,11 @@ def tf_data_autotune_off():
     varies from run to run; ``python benchmarks/run.py stall`` measures it (``benchmarks/RESULTS.md``).
 
     What changes: nothing in the arithmetic. For Keras's pipeline from NumPy arrays, the batches, their
-    order and the trained weights are the same bit for bit (``tests/test_training.py`` checks it on
-    CPU): autotuning only chooses buffer sizes and parallelism. Keras builds that pipeline internally,
-    so this wraps its ``ArrayDataAdapter.get_tf_dataset`` for the duration of the block (process-wide:
-    not for use from several threads at once) and restores it afterwards, also after an exception.
+    order and the trained weights are the same bit for bit on one machine and thread count
+    (``tests/test_training.py`` checks it on CPU): autotuning only chooses buffer sizes and parallelism.
+    Keras builds that pipeline internally, so this wraps its ``ArrayDataAdapter.get_tf_dataset`` for the
+    duration of the block (process-wide: not for use from several threads at once) and restores it
+    afterwards, also after an exception.
     Where that internal is missing (another Keras layout) or unused (a backend other than TensorFlow),
     it changes nothing and yields ``False``: training is the same, only without the fix.
 

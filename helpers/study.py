@@ -1,10 +1,17 @@
 """Read and summarise the committed seed study (``data/seed_study/*.json``, written by ``make seeds``).
 
-The study trains every recipe of :mod:`helpers.training` from several seeds, under several execution
-settings (thread counts, oneDNN on or off) that change the arithmetic as learners' machines do. These
-functions turn its runs into the numbers notebook 05 quotes: the range of a metric per recipe, and
-paired differences between two recipes (same seed, same setting), so that a ranking is claimed only
-where it holds in every pair.
+The study trains every recipe of :mod:`helpers.training` from several seeds, under execution settings
+(thread counts) that change the arithmetic as learners' machines do. These functions turn its runs into
+the numbers notebook 05 quotes, **at the level of the seed**: a seed is one independent draw; two
+settings of one seed are not two draws (they start from the same weights and data order).
+
+- :func:`compare` — recipe A against recipe B, seed by seed: mean paired difference, wins per seed,
+  a seed-clustered bootstrap interval, a sign-test p and the verdict the interval supports
+  (:func:`helpers.stats.paired_seed_comparison`).
+- :func:`lost_class_rate` — "lost a class in k of n runs" with its exact interval.
+- :func:`rank_agreement` — do two metrics order the recipes alike? Over pairs ``i < j`` within each
+  seed, ties apart, with Kendall's tau-b per seed.
+- :func:`check_balanced` — every recipe has every seed (the design the statistics assume).
 
 NumPy and the standard library only: no TensorFlow.
 
@@ -23,12 +30,20 @@ Examples
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
+from . import stats
+
 __all__ = [
+    "MAIN_SETTING",
     "STUDY_DIR",
+    "check_balanced",
+    "compare",
+    "lost_class_rate",
+    "rank_agreement",
     "load_study",
     "metric_values",
     "summarise",
@@ -40,6 +55,9 @@ __all__ = [
 
 STUDY_DIR = Path(__file__).resolve().parent.parent / "data" / "seed_study"
 """Where ``tools/seed_study.py`` writes one JSON file per execution setting."""
+
+MAIN_SETTING = "threads2"
+"""The setting with every recipe and every seed (2 CPU threads, as the notebooks run)."""
 
 
 def load_study(directory=None) -> dict:
@@ -150,3 +168,108 @@ def lost_classes(run: dict, split: str = "val", threshold: float = 0.05) -> list
     [2, 3]
     """
     return [k for k, v in enumerate(run[f"{split}_per_class_iou"]) if v < threshold]
+
+
+def _in_setting(runs, setting):
+    return [r for r in runs if setting is None or r.get("setting") == setting]
+
+
+def check_balanced(runs, *, setting: str | None = MAIN_SETTING, recipes=None) -> list[int]:
+    """The seeds of a balanced design (every recipe has every seed, once), else a ValueError.
+
+    >>> check_balanced([{"recipe": "a", "seed": 0, "setting": "s"}, {"recipe": "b", "seed": 0, "setting": "s"}],
+    ...                setting="s")
+    [0]
+    """
+    runs = _in_setting(runs, setting)
+    recipes = sorted(recipes or {r["recipe"] for r in runs})
+    seeds = sorted({r["seed"] for r in runs})
+    cells = Counter((r["recipe"], r["seed"]) for r in runs)
+    if not seeds:
+        raise ValueError(f"the seed study has no runs in setting {setting!r}: run `make seeds`.")
+    missing = [(k, s) for k in recipes for s in seeds if cells[(k, s)] == 0]
+    doubled = [key for key, n in cells.items() if n > 1]
+    if missing or doubled:
+        raise ValueError(
+            f"the seed study in setting {setting!r} is not balanced: missing (recipe, seed) {missing[:6]}"
+            f"{' ...' if len(missing) > 6 else ''}, repeated {doubled[:6]}. Finish it with `make seeds`."
+        )
+    return seeds
+
+
+def compare(
+    runs,
+    first: str,
+    second: str,
+    metric: str = "val_mean_iou",
+    *,
+    setting: str | None = MAIN_SETTING,
+    n_boot: int = 10_000,
+) -> dict:
+    """Recipe ``first`` minus recipe ``second`` on ``metric``, seed by seed (same seed, same setting).
+
+    ``setting=None`` pools every setting, clustering by seed (a seed's settings count as one draw).
+    Returns :func:`helpers.stats.paired_seed_comparison`'s dict.
+
+    >>> runs = [{"recipe": k, "seed": s, "setting": "s", "val_mean_iou": v}
+    ...         for s in range(6) for k, v in (("a", 0.8 + s / 100), ("b", 0.85 + s / 100))]
+    >>> r = compare(runs, "b", "a", setting="s")
+    >>> r["wins"], r["n"], r["sign_p"], r["verdict"]
+    (6, 6, 0.0312, '(b) higher than (a)')
+    """
+    runs = _in_setting(runs, setting)
+    index = {(r["recipe"], r["seed"], r.get("setting")): r for r in runs}
+    pairs = [
+        (seed, _value(run, metric), _value(index[(second, seed, st)], metric))
+        for (recipe, seed, st), run in sorted(index.items(), key=lambda kv: (kv[0][1], str(kv[0][2])))
+        if recipe == first and (second, seed, st) in index
+    ]
+    if not pairs:
+        raise ValueError(f"No paired runs of {first!r} and {second!r} in the study (setting {setting!r}).")
+    return stats.paired_seed_comparison(pairs, n_boot=n_boot, first=f"({first})", second=f"({second})")
+
+
+def lost_class_rate(runs, recipe: str, *, split: str = "val", setting: str | None = MAIN_SETTING) -> dict:
+    """How often ``recipe`` lost a class: ``{"k", "n", "rate", "ci"}`` with the exact 95 % interval.
+
+    >>> lost_class_rate([{"recipe": "a", "setting": "s", "val_per_class_iou": [0.9, 0.0]}], "a", setting="s")
+    {'k': 1, 'n': 1, 'rate': 1.0, 'ci': (0.025, 1.0)}
+    """
+    mine = [r for r in _in_setting(runs, setting) if r["recipe"] == recipe]
+    if not mine:
+        raise ValueError(f"No runs of recipe {recipe!r} in the study (setting {setting!r}).")
+    k = sum(bool(lost_classes(r, split)) for r in mine)
+    return {"k": k, "n": len(mine), "rate": k / len(mine), "ci": stats.clopper_pearson(k, len(mine))}
+
+
+def rank_agreement(runs, first: str, second: str, *, setting: str | None = MAIN_SETTING, recipes=None) -> dict:
+    """Do metrics ``first`` and ``second`` order the recipes alike, within each seed (and setting)?
+
+    Pairs of recipes ``i < j`` are counted once per group; a pair tied in either metric is counted
+    apart (never as a disagreement). Returns the summed counts (``pairs``, ``agree``, ``disagree``,
+    ``tied``, ``agree_untied``) and ``tau_b``, Kendall's tau-b of each group.
+
+    >>> runs = [{"recipe": k, "seed": 0, "setting": "s", "x": x, "y": y}
+    ...         for k, x, y in (("a", 1, 1), ("b", 2, 3), ("c", 3, 2))]
+    >>> r = rank_agreement(runs, "x", "y", setting="s")
+    >>> r["agree"], r["disagree"], r["tied"], r["tau_b"]
+    (2, 1, 0, [0.3333])
+    """
+    groups = {}
+    for r in _in_setting(runs, setting):
+        if recipes is None or r["recipe"] in recipes:
+            groups.setdefault((r["seed"], r.get("setting")), []).append(r)
+    if not groups:
+        raise ValueError(f"No runs to rank (setting {setting!r}).")
+    total = Counter()
+    taus = []
+    for key in sorted(groups, key=lambda g: (g[0], str(g[1]))):
+        group = sorted(groups[key], key=lambda r: r["recipe"])
+        res = stats.pair_agreement([_value(r, first) for r in group], [_value(r, second) for r in group])
+        total.update({k: res[k] for k in ("pairs", "agree", "disagree", "tied")})
+        taus.append(res["tau_b"])
+    out = {k: int(total[k]) for k in ("pairs", "agree", "disagree", "tied")}
+    untied = out["agree"] + out["disagree"]
+    out["agree_untied"] = out["agree"] / untied if untied else float("nan")
+    out["tau_b"] = taus
+    return out

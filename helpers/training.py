@@ -11,15 +11,21 @@ a      the question's recipe: pooled ``iou_loss``, ``Adam(learning_rate=0.003, c
 b      categorical cross-entropy
 c      per-class soft Jaccard (present classes)
 d      0.5 * cross-entropy + 0.5 * per-class soft Jaccard
-e      Lovász-softmax, fine-tuning the weights of recipe b
+e      Lovász-softmax, fine-tuning the weights of recipe b (3 epochs, Adam 0.001 with cosine decay)
 f      control: the question's pooled ``iou_loss`` with the common optimiser of b-d
 g      control: cross-entropy with the question's optimiser
+h      control for e: cross-entropy, fine-tuning recipe b on e's schedule (3 more epochs)
 =====  =================================================================================
 
 Recipes b, c, d and f share one optimiser (Adam, 0.003 with cosine decay to 0); a and g share the
 question's (Adam 0.003, constant, ``clipvalue=0.7``). So a vs f and g vs b change only the optimiser,
 and f vs b, c, d and a vs g change only the loss: the seed study (``tools/seed_study.py``) can judge
-the loss and the optimiser apart.
+the loss and the optimiser apart. e and h both continue b for 3 epochs on one schedule and differ only
+in the loss, so "e beats b" can be told apart from "3 more epochs beat b".
+
+Every recipe compiles with ``jit_compile=True`` (XLA, on the CPU too) and ``steps_per_execution=25``:
+measured by ``benchmarks/levers.py`` at 0.60x the CPU time per epoch of plain graph mode. XLA is also
+what Keras picks by itself on a GPU, so a Colab learner trains the same program.
 """
 
 from __future__ import annotations
@@ -69,6 +75,9 @@ EPOCHS = 7
 UNET = {"base_filters": 8, "depth": 3}
 """The UNet of notebook 05 (about 0.12 M parameters): ~1 minute a recipe on a 2-core CPU."""
 STEPS_PER_EPOCH = 1000 // BATCH_SIZE
+JIT_COMPILE = True
+STEPS_PER_EXECUTION = 25
+"""Compile options of every recipe (XLA; 25 batches per call): 125 steps per epoch is 5 calls."""
 
 
 @keras.saving.register_keras_serializable(package="iou_lab")
@@ -131,8 +140,16 @@ RECIPES = {
         buggy.question_optimizer,
         epochs=EPOCHS,
     ),
+    "h": Recipe(
+        "h",
+        "(h) cross-entropy, 3 more epochs after (b)",
+        "categorical_crossentropy",
+        _adam(1e-3, 3),
+        epochs=3,
+        init_from="b",
+    ),
 }
-"""The recipes by key: a-e are notebook 05's, f and g the controls of the seed study."""
+"""The recipes by key: a-e are notebook 05's; f, g and h the controls of the seed study."""
 
 SHORT_LABELS = {
     "a": "(a) question's",
@@ -142,6 +159,7 @@ SHORT_LABELS = {
     "e": "(e) Lovász after (b)",
     "f": "(f) pooled, common opt.",
     "g": "(g) CE, question's opt.",
+    "h": "(h) CE, 3 more after (b)",
 }
 """Short names of the recipes, for plot labels."""
 
@@ -150,13 +168,16 @@ LIVE_RECIPES = ("a", "c")
 
 SELECTED_VAL_FLOOR = 0.86
 SELECTED_TEST_FLOOR = 0.85
-"""Floors that notebook 05 claims for the live recipe selected on validation data (its validation and
-test mean IoU). ``tests/test_study.py`` checks them against every (seed, setting) of the seed study:
-each must hold there with a margin, so that a new machine (a new draw) meets them too."""
+"""Guards, not guarantees: floors for the validation and test mean IoU of the live recipe that notebook 05
+selects on validation data. ``tests/test_study.py`` checks that they held, with a margin of 0.01, in
+every seed of the seed study. A learner's run on another machine is a new draw, and it can miss: no
+miss in 10 seeds bounds the miss rate only below 31 % (exact 95 % interval), and the margin makes a
+miss rarer, not impossible (expect one now and then, a few per cent of runs). A learner who misses
+sees ⚠️ with the study's range instead of an error (``helpers.claims``); in CI the claims are strict."""
 
 QUESTION_SPREAD_MAX = 0.02
-"""Notebook 05 claims that the question's metric varies by less than this across the live models
-(checked against every (seed, setting) of the seed study, with a margin, by ``tests/test_study.py``)."""
+"""Notebook 05 claims that the question's metric varies by less than this across the live models: a guard
+like the floors above (it held with a margin in every seed of the study, ``tests/test_study.py``)."""
 
 
 @dataclass
@@ -194,13 +215,25 @@ def load_training_data():
 def compile_model(model, recipe: Recipe, *, monitor: bool = True):
     """Compile ``model`` with the recipe's loss and optimizer and the three metrics side by side."""
     metrics = ["accuracy", question_mean_iou, StreamingMeanIoU(NUM_CLASSES, name="mean_iou")] if monitor else []
-    model.compile(optimizer=recipe.optimizer(), loss=recipe.loss, metrics=metrics)
+    model.compile(
+        optimizer=recipe.optimizer(),
+        loss=recipe.loss,
+        metrics=metrics,
+        jit_compile=JIT_COMPILE,
+        steps_per_execution=STEPS_PER_EXECUTION,
+    )
     return model
 
 
 def config_summary() -> dict:
     """What a trained model depends on besides the recipe and seed (recorded by the seed study)."""
-    return {"unet": dict(UNET), "batch_size": BATCH_SIZE, "epochs": {k: r.epochs for k, r in RECIPES.items()}}
+    return {
+        "unet": dict(UNET),
+        "batch_size": BATCH_SIZE,
+        "epochs": {k: r.epochs for k, r in RECIPES.items()},
+        "jit_compile": JIT_COMPILE,
+        "steps_per_execution": STEPS_PER_EXECUTION,
+    }
 
 
 def train_recipe(

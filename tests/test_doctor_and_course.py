@@ -87,6 +87,9 @@ def test_prerequisites_name_notebooks_in_words():
         course.notebook_entry("99_missing.ipynb")
 
 
-def test_setup_cell_uses_the_repo_url_once():
+def test_setup_cell_uses_the_repo_url_once_in_at_most_20_lines():
     assert course.SETUP_CELL.count(course.REPO_URL) == 1
+    assert len(course.SETUP_CELL.splitlines()) <= 20
     compile(course.SETUP_CELL, "<setup cell>", "exec")  # valid Python
+    with pytest.raises(ValueError, match="40 hexadecimal"):
+        course.setup_cell("main")

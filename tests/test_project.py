@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.course import SETUP_CELL, notebook_entry, prerequisites_markdown, title_markdown
+from helpers.course import notebook_entry, prerequisites_markdown, setup_cell_commit, title_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,9 +124,19 @@ def test_notebook_saved_from_one_clean_run(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_first_code_cell_is_the_canonical_setup_cell(path):
+    """The set-up cell is helpers.course's, pinned to a commit of this repository's history, and collapsed."""
+    import subprocess
+
     nb = json.loads(path.read_text())
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
-    assert "".join(first["source"]) == SETUP_CELL, f"{path.name}: run `make notebooks` after changing helpers/course.py"
+    source = "".join(first["source"])
+    commit = setup_cell_commit(source)
+    assert commit is not None, f"{path.name}: run `make notebooks` after changing helpers/course.py"
+    assert first["metadata"].get("jupyter", {}).get("source_hidden") is True, f"{path.name}: set-up cell not collapsed"
+    shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True)
+    if shallow.returncode == 0 and shallow.stdout.strip() == "false":  # a full clone knows every commit
+        known = subprocess.run(["git", "cat-file", "-e", f"{commit}^{{commit}}"], cwd=ROOT, capture_output=True)
+        assert known.returncode == 0, f"{path.name} pins {commit}, which is not a commit of this repository"
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.name)

@@ -2,8 +2,9 @@
 
 - With a broken TensorFlow, the cell says what is wrong and how to fix it, and notebook 00 goes on to run
   its environment check (the real cells of notebooks/00_start_here.py, in a subprocess).
-- Outside the repository (Colab, Kaggle, any Jupyter), it downloads the course once, from a zip archive
-  here served from a local ``file://`` address, and reuses that copy afterwards.
+- Outside the repository (Colab, Kaggle, any Jupyter), it downloads the commit the notebook was built
+  from once, as a zip archive (here served from a local ``file://`` address), and reuses that copy afterwards;
+  a failed download stops with three lines, not a traceback.
 - It never installs anything.
 """
 
@@ -44,7 +45,7 @@ def test_broken_tensorflow_notebook_00_says_so_and_its_doctor_still_runs(tmp_pat
     nb = jupytext.read(ROOT / "notebooks" / "00_start_here.py")
     code = [c.source for c in nb.cells if c.cell_type == "code"]
     upto = next(i for i, src in enumerate(code) if "doctor()" in src)
-    assert code[0] == course.SETUP_CELL
+    assert course.setup_cell_commit(code[0]) is not None
     script = "\n\n".join(code[: upto + 1]) + "\nprint('DOCTOR RESULT', all_good)\n"
     result = run_python(script, ROOT / "notebooks", {"PYTHONPATH": str(tmp_path), "HOME": str(tmp_path)})
     out = result.stdout
@@ -55,12 +56,15 @@ def test_broken_tensorflow_notebook_00_says_so_and_its_doctor_still_runs(tmp_pat
     assert "DOCTOR RESULT False" in out
 
 
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+
+
 def course_archive(folder: Path) -> str:
-    """A zip of the course like GitHub's archive of the branch; returns the file:// 'repository' address."""
+    """A zip of the course like GitHub's archive of a commit; returns the file:// 'repository' address."""
     repo = folder / "remote" / "iou-lab"
-    target = repo / "archive" / "refs" / "heads" / f"{course.BRANCH}.zip"
+    target = repo / "archive" / f"{COMMIT}.zip"
     target.parent.mkdir(parents=True)
-    top = f"iou-lab-{course.BRANCH}"
+    top = f"iou-lab-{COMMIT}"
     with zipfile.ZipFile(target, "w") as zf:
         for path in [*(ROOT / "helpers").rglob("*.py"), *(ROOT / "notebooks").glob("*.py")]:
             zf.write(path, f"{top}/{path.relative_to(ROOT).as_posix()}")
@@ -76,15 +80,15 @@ def foreign_jupyter(code: str, cwd: Path, home: Path):
 
 def test_outside_the_repository_the_course_is_downloaded_once(tmp_path):
     url = course_archive(tmp_path)
-    cell = course.SETUP_CELL.replace(course.REPO_URL, url)
-    assert cell != course.SETUP_CELL
+    cell = course.setup_cell(COMMIT).replace(course.REPO_URL, url)
+    assert cell != course.setup_cell(COMMIT) and len(cell.splitlines()) <= 20
     elsewhere, home = tmp_path / "somewhere", tmp_path / "home"
     elsewhere.mkdir()
     home.mkdir()
     report = "\nimport helpers; print('HELPERS', helpers.__file__); print('CWD', os.getcwd())\n"
     first = foreign_jupyter(cell + report, elsewhere, home)
     assert first.returncode == 0, first.stdout + first.stderr
-    copy = home / ".cache" / "iou-lab"
+    copy = home / ".cache" / f"iou-lab-{COMMIT}"
     assert "Downloading the course (once)" in first.stdout
     assert f"HELPERS {copy / 'helpers' / '__init__.py'}" in first.stdout
     assert f"CWD {copy / 'notebooks'}" in first.stdout
@@ -95,16 +99,21 @@ def test_outside_the_repository_the_course_is_downloaded_once(tmp_path):
     assert "Downloading" not in second.stdout and f"HELPERS {copy / 'helpers'}" in second.stdout
 
 
-def test_a_failed_download_says_what_to_do(tmp_path):
-    cell = course.SETUP_CELL.replace(course.REPO_URL, (tmp_path / "no-such-repository").as_uri())
+def test_a_failed_download_says_what_to_do_in_three_lines(tmp_path):
+    cell = course.setup_cell(COMMIT).replace(course.REPO_URL, (tmp_path / "no-such-repository").as_uri())
     result = foreign_jupyter(cell, tmp_path, tmp_path)
     assert result.returncode == 1
-    assert "Could not download the course" in result.stderr and "turn on Internet" in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("Could not download the course from") and "0123456" in lines[0]
+    assert "Kaggle, turn on Internet" in lines[1] and "Colab" in lines[1]
+    assert lines[2].startswith("Or, anywhere: git clone ") and "notebooks/ folder" in lines[2]
+    assert not (tmp_path / ".cache" / f"iou-lab-{COMMIT}").exists()  # nothing half-written
 
 
 def test_inside_the_repository_nothing_is_downloaded(tmp_path):
     result = run_python(
-        course.SETUP_CELL + "\nprint('HOME', COURSE_DIR)\n", ROOT / "notebooks", {"HOME": str(tmp_path)}
+        course.setup_cell(COMMIT) + "\nprint('HOME', COURSE_DIR)\n", ROOT / "notebooks", {"HOME": str(tmp_path)}
     )
     assert result.returncode == 0, result.stderr
     assert "Downloading" not in result.stdout and f"HOME {ROOT}" in result.stdout
@@ -112,7 +121,7 @@ def test_inside_the_repository_nothing_is_downloaded(tmp_path):
 
 def test_the_setup_cell_installs_nothing():
     """No process is started and no installer named: the hosted runtimes' TensorFlow, Keras and ipywidgets stay."""
-    tokens = list(tokenize.generate_tokens(io.StringIO(course.SETUP_CELL).readline))
+    tokens = list(tokenize.generate_tokens(io.StringIO(course.setup_cell(COMMIT)).readline))
     names = {t.string for t in tokens if t.type == tokenize.NAME}
     assert not names & {"subprocess", "system", "popen", "pip", "conda", "mamba", "get_ipython"}, names
     strings = " ".join(t.string for t in tokens if t.type == tokenize.STRING)

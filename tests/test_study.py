@@ -14,8 +14,9 @@ import pytest
 from helpers import study as S
 from helpers.claims import claim, strict_claims
 
-RECIPES = ("a", "b", "c", "d", "e", "f", "g")
+RECIPES = ("a", "b", "c", "d", "e", "f", "g", "h")
 LIVE = ("a", "c")  # helpers.training.LIVE_RECIPES
+MIN_SEEDS = 10
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +29,11 @@ def runs(study):
     return study["runs"]
 
 
+@pytest.fixture(scope="module")
+def main_runs(runs):
+    return [r for r in runs if r["setting"] == S.MAIN_SETTING]
+
+
 def _groups(runs):
     groups = {}
     for r in runs:
@@ -35,20 +41,23 @@ def _groups(runs):
     return groups
 
 
-def test_study_is_complete(study, runs):
-    """At least 2 execution settings, at least 5 seeds, and every recipe in every (seed, setting) trained."""
-    settings = set(study["settings"])
-    assert len(settings) >= 2, "the study needs at least two execution settings"
-    seeds_per_setting = {t: {r["seed"] for r in runs if r["setting"] == t} for t in settings}
-    assert max(len(s) for s in seeds_per_setting.values()) >= 5, f"the study needs >= 5 seeds: {seeds_per_setting}"
-    assert all(len(s) >= 2 for s in seeds_per_setting.values()), seeds_per_setting
-    have = {(r["recipe"], r["seed"], r["setting"]) for r in runs}
-    missing = [
-        (k, s, t) for t, seeds in seeds_per_setting.items() for s in seeds for k in RECIPES if (k, s, t) not in have
-    ]
-    assert not missing, f"incomplete (seed, setting) groups in the study: {missing[:5]} ..."
+def test_study_is_balanced_with_enough_seeds(study, main_runs):
+    """The main setting: every recipe from every seed, once, at least 10 seeds; per-epoch history kept."""
+    from helpers.training import RECIPES as TRAINING_RECIPES
+
+    assert tuple(TRAINING_RECIPES) == RECIPES
+    seeds = S.check_balanced(main_runs, recipes=RECIPES)
+    assert len(seeds) >= MIN_SEEDS, f"the study needs >= {MIN_SEEDS} seeds per recipe, has {len(seeds)}"
+    for r in main_runs:
+        epochs = TRAINING_RECIPES[r["recipe"]].epochs
+        assert {"val_loss", "val_mean_iou", "loss", "mean_iou"} <= set(r["history"]), r["recipe"]
+        assert all(len(v) == epochs for v in r["history"].values()), (r["recipe"], r["seed"])
+        # the last epoch's streaming val_mean_iou is the NumPy reference's (float32 counts vs int64)
+        assert abs(r["history"]["val_mean_iou"][-1] - r["val_mean_iou"]) < 2e-4, (r["recipe"], r["seed"])
     for meta in study["settings"].values():
         assert {"tensorflow", "keras", "cpu", "config"} <= set(meta)
+    with pytest.raises(ValueError, match="not balanced"):
+        S.check_balanced(main_runs[1:], recipes=RECIPES)
 
 
 def test_study_matches_the_training_configuration(study):
@@ -91,6 +100,83 @@ def test_claims_of_notebook_06_hold_for_the_selected_model_of_every_run(runs):
         assert r["test_mean_iou_boundary_void"] > r["test_mean_iou"], key
     means = S.summarise(runs, "val_mean_iou", LIVE)
     assert max(means, key=lambda k: means[k]["mean"]) in LIVE
+
+
+NOTEBOOK_COMPARISONS = [
+    ("c", "b"),
+    ("d", "b"),
+    ("e", "b"),
+    ("h", "b"),
+    ("e", "h"),
+    ("d", "c"),
+    ("c", "a"),
+    ("a", "f"),
+    ("b", "g"),
+    ("g", "a"),
+    ("b", "f"),
+    ("c", "f"),
+    ("d", "f"),
+]
+
+
+def test_notebook_comparisons_recomputed_by_hand(main_runs):
+    """Notebook 05's 13 comparisons, recomputed without helpers.stats: the mean paired difference, the
+    wins per seed, SciPy's sign test, and a bootstrap over seeds written out as a loop."""
+    import scipy.stats
+
+    by = {(r["recipe"], r["seed"]): r["val_mean_iou"] for r in main_runs}
+    seeds = sorted({r["seed"] for r in main_runs})
+    rng = np.random.default_rng(123)
+    for first, second in NOTEBOOK_COMPARISONS:
+        d = np.array([by[(first, s)] - by[(second, s)] for s in seeds])
+        got = S.compare(main_runs, first, second)
+        assert got["n"] == len(seeds) and got["mean"] == pytest.approx(d.mean(), abs=6e-5)
+        assert got["wins"] == int((d > 0).sum()) and got["losses"] == int((d < 0).sum())
+        wins, losses = got["wins"], got["losses"]
+        want_p = scipy.stats.binomtest(wins, wins + losses).pvalue if wins + losses else 1.0
+        assert got["sign_p"] == pytest.approx(want_p, abs=6e-5)
+        boot = [d[rng.integers(0, d.size, d.size)].mean() for _ in range(4000)]
+        lo, hi = np.quantile(boot, [0.025, 0.975])
+        assert got["ci"][0] == pytest.approx(lo, abs=0.006) and got["ci"][1] == pytest.approx(hi, abs=0.006)
+        if lo > 0.003:
+            assert got["verdict"] == f"({first}) higher than ({second})"
+        elif hi < -0.003:
+            assert got["verdict"] == f"({first}) lower than ({second})"
+        elif lo < -0.003 and hi > 0.003:
+            assert got["verdict"].startswith("inconclusive")
+
+
+def test_rank_agreement_counts_pairs_once_with_ties_apart(main_runs):
+    """Notebook 05, section 9: pairs i < j of recipes within a seed, ties never counted as disagreement."""
+    import itertools
+
+    seeds = sorted({r["seed"] for r in main_runs})
+    for metric in ("val_pixel_accuracy", "val_question_mean_iou"):
+        agree = disagree = tied = 0
+        for seed in seeds:
+            group = {r["recipe"]: r for r in main_runs if r["seed"] == seed}
+            for x, y in itertools.combinations(sorted(group), 2):
+                s1 = np.sign(group[x][metric] - group[y][metric])
+                s2 = np.sign(group[x]["val_mean_iou"] - group[y]["val_mean_iou"])
+                agree += s1 * s2 > 0
+                disagree += s1 * s2 < 0
+                tied += s1 * s2 == 0
+        got = S.rank_agreement(main_runs, metric, "val_mean_iou")
+        assert (got["agree"], got["disagree"], got["tied"]) == (agree, disagree, tied)
+        assert got["pairs"] == len(seeds) * len(RECIPES) * (len(RECIPES) - 1) // 2
+        assert len(got["tau_b"]) == len(seeds)
+
+
+def test_lost_class_rates_and_intervals(main_runs):
+    import scipy.stats
+
+    for key in RECIPES:
+        rate = S.lost_class_rate(main_runs, key)
+        mine = [r for r in main_runs if r["recipe"] == key]
+        k = sum(min(r["val_per_class_iou"]) < 0.05 for r in mine)
+        assert (rate["k"], rate["n"]) == (k, len(mine))
+        ci = scipy.stats.binomtest(k, len(mine)).proportion_ci(method="exact")
+        assert rate["ci"] == pytest.approx((ci.low, ci.high), abs=6e-5)
 
 
 def test_paired_difference_and_summary():
