@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 LEVERS = {
     "baseline": {
-        "help": "NumPy arrays, batch 8, 3 monitored metrics, no XLA, tf.data autotuning off (what notebook 05 runs)"
+        "help": "NumPy arrays, batch 8, 3 monitored metrics, no XLA, no tf.data autotuning (nb 05 before issue 24)"
     },
     "autotune_on": {
         "autotune": True,
@@ -37,7 +37,7 @@ LEVERS = {
     },
     "xla": {"jit": True, "help": "jit_compile=True (XLA on CPU)"},
     "spe25": {"spe": 25, "help": "steps_per_execution=25"},
-    "xla_spe25": {"jit": True, "spe": 25, "help": "XLA + steps_per_execution=25"},
+    "xla_spe25": {"jit": True, "spe": 25, "help": "XLA + steps_per_execution=25 (notebook 05 since issue 24)"},
     "tfdata": {"tfdata": True, "help": "own tf.data: from_tensor_slices, cache, shuffle, batch, prefetch"},
     "batch16": {"batch": 16, "help": "batch 16 (half the updates per epoch)"},
     "batch32": {"batch": 32, "help": "batch 32"},

@@ -247,9 +247,10 @@ class StreamingMeanIoU(keras.metrics.Metric):
     Notes
     -----
     - Higher is better (``_direction = "up"``): ``EarlyStopping`` and ``ModelCheckpoint`` with
-      ``monitor="val_mean_iou"`` and the default ``mode="auto"`` maximise it (Keras 3.13 and 3.15
-      read ``_direction``; tf.keras and early Keras 3 releases guess from the name and would
-      minimise it: pass ``mode="max"`` there).
+      ``monitor="val_mean_iou"`` and the default ``mode="auto"`` maximise it: Keras 3's
+      ``EarlyStopping`` reads ``_direction`` in every release, ``ModelCheckpoint`` from Keras 3.11 on
+      (checked in Keras's sources at v3.0.0, v3.10.0, v3.11.0). tf.keras (both callbacks) and
+      ``ModelCheckpoint`` before 3.11 guess from the name and minimise it: pass ``mode="max"`` there.
     - Labels outside ``[0, C)`` that are not ``ignore_index`` are never silently dropped: eagerly and in
       ``tf.function``, ``update_state`` raises ``InvalidArgumentError``. Under ``jit_compile=True``
       (XLA, Keras's default on a GPU) assertions are compiled away, so the bad pixels are counted in

@@ -30,6 +30,7 @@ what Keras picks by itself on a GPU, so a Colab learner trains the same program.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -58,9 +59,11 @@ __all__ = [
     "evaluate_model",
     "cached_model",
     "save_model_weights",
+    "weights_path",
     "save_selection",
     "load_selection",
     "config_summary",
+    "compile_and_fit_source",
     "LIVE_RECIPES",
     "SHORT_LABELS",
     "SELECTED_VAL_FLOOR",
@@ -225,6 +228,29 @@ def compile_model(model, recipe: Recipe, *, monitor: bool = True):
     return model
 
 
+def compile_and_fit_source() -> str:
+    """The ``model.compile(...)`` and ``model.fit(...)`` calls every recipe runs, read from this module's
+    source (the code that runs, not a copy), for notebook 05 to show.
+
+    >>> text = compile_and_fit_source()
+    >>> text.count("model.compile("), text.count("model.fit(")
+    (1, 1)
+    """
+    import inspect
+    import textwrap
+
+    def call(function, start):
+        lines = inspect.getsource(function).splitlines()
+        first = next(i for i, line in enumerate(lines) if start in line)
+        indent = len(lines[first]) - len(lines[first].lstrip())
+        last = next(
+            i for i in range(first + 1, len(lines)) if lines[i].strip() == ")" and lines[i].index(")") == indent
+        )
+        return textwrap.dedent("\n".join(lines[first : last + 1]))
+
+    return call(compile_model, "model.compile(") + "\n" + call(train_recipe, "model.fit(")
+
+
 def config_summary() -> dict:
     """What a trained model depends on besides the recipe and seed (recorded by the seed study)."""
     return {
@@ -316,7 +342,7 @@ def cached_model(key: str = "d", *, verbose: int = 2):
     line per epoch (``verbose=2``; ``verbose=0`` trains silently). Returns ``(model, trained_now)``.
     """
     recipe = RECIPES[key]
-    path = CACHE_DIR / f"recipe_{key}.weights.h5"
+    path = weights_path(key)
     model = build_unet(num_classes=NUM_CLASSES, **UNET)
     if path.exists():
         try:
@@ -336,6 +362,14 @@ def cached_model(key: str = "d", *, verbose: int = 2):
     result = train_recipe(recipe, init_weights=init, verbose=verbose)
     save_model_weights(result.model, key)
     return result.model, True
+
+
+def weights_path(key: str) -> Path:
+    """``data/cache/recipe_<key>_<config>.weights.h5``: ``<config>`` is a short hash of
+    :func:`config_summary`, so weights trained under another configuration (epochs, XLA, model size) are
+    never loaded as this one's: notebook 06 retrains instead."""
+    digest = hashlib.sha256(json.dumps(config_summary(), sort_keys=True).encode()).hexdigest()[:8]
+    return CACHE_DIR / f"recipe_{key}_{digest}.weights.h5"
 
 
 def save_selection(key: str, *, split: str = "validation"):
@@ -371,12 +405,12 @@ def load_selection():
 
 
 def save_model_weights(model, key: str) -> Path | None:
-    """Save a recipe's trained weights to ``data/cache/recipe_<key>.weights.h5`` (for notebook 06).
+    """Save a recipe's trained weights to :func:`weights_path` (for notebook 06).
 
     Returns the path, or None when the checkout is read-only (notebook 06 then retrains)."""
     try:
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        path = CACHE_DIR / f"recipe_{key}.weights.h5"
+        path = weights_path(key)
         model.save_weights(path)
         return path
     except OSError:  # read-only checkout: notebook 06 will retrain

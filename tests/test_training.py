@@ -91,7 +91,7 @@ def test_evaluate_model_agrees_with_helpers_metrics(tiny, trained_b):
 def test_cached_model_trains_once_then_loads(tiny):
     x, _, _ = tiny
     model, trained_now = T.cached_model("b")
-    assert trained_now and (T.CACHE_DIR / "recipe_b.weights.h5").exists()
+    assert trained_now and T.weights_path("b").exists()
     again, trained_now = T.cached_model("b")
     assert not trained_now
     np.testing.assert_allclose(again.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
@@ -99,14 +99,14 @@ def test_cached_model_trains_once_then_loads(tiny):
 
 def test_cached_model_retrains_over_a_broken_file(tiny):
     T.CACHE_DIR.mkdir(parents=True)
-    (T.CACHE_DIR / "recipe_b.weights.h5").write_bytes(b"not an HDF5 file")
+    T.weights_path("b").write_bytes(b"not an HDF5 file")
     _, trained_now = T.cached_model("b")
     assert trained_now
 
 
 def test_save_model_weights_returns_none_when_read_only(tiny, tmp_path, monkeypatch, trained_b):
     model = trained_b.model
-    assert T.save_model_weights(model, "b") == T.CACHE_DIR / "recipe_b.weights.h5"
+    assert T.save_model_weights(model, "b") == T.weights_path("b")
     blocker = tmp_path / "a_file"
     blocker.write_text("")
     monkeypatch.setattr(T, "CACHE_DIR", blocker / "cache")  # cannot create a folder inside a file
@@ -121,6 +121,12 @@ def test_selection_round_trip_and_stale_config(tiny, monkeypatch):
     assert T.load_selection() is None
     with pytest.raises(ValueError, match="Unknown recipe"):
         T.save_selection("z")
+
+
+def test_cached_weights_are_keyed_by_the_training_configuration(monkeypatch):
+    before = T.weights_path("c")
+    monkeypatch.setitem(T.RECIPES, "c", dataclasses.replace(T.RECIPES["c"], epochs=99))
+    assert T.weights_path("c") != before and T.weights_path("c").name.startswith("recipe_c_")
 
 
 def test_every_recipe_has_a_label_loss_and_optimizer_factory():
