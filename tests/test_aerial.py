@@ -156,3 +156,18 @@ def test_a_folder_from_the_environment_comes_first_and_a_damaged_copy_is_named(s
     shutil.rmtree(mine)
     with pytest.raises(FileNotFoundError, match="not here"):
         A.data_folder(download=False, cache=tmp_path / "cache")
+
+
+@needs_shared
+def test_splits_never_share_a_tile_and_patches_keep_exact_labels(monkeypatch):
+    monkeypatch.delenv(A.ENV_VAR, raising=False)
+    assert not set(A.SPLITS["train"]) & set(A.SPLITS["val"] + A.SPLITS["test"])
+    assert not set(A.SPLITS["val"]) & set(A.SPLITS["test"])
+    x, y, tiles = A.load_split("val", scale=4, size=64)
+    assert x.dtype == np.float32 and 0 <= x.min() and x.max() <= 1 and x.shape[1:] == (64, 64, 3)
+    assert y.shape == x.shape[:3] and set(np.unique(y)) <= {0, 1, 2, 3, 4, 255}
+    assert set(tiles) == set(A.SPLITS["val"])
+    present = np.bincount(y[y != 255].ravel(), minlength=5)
+    assert (present > 0).all()  # every class appears in the validation tile
+    with pytest.raises(ValueError, match="split must be"):
+        A.load_split("training")
