@@ -169,16 +169,16 @@ SHORT_LABELS = {
 LIVE_RECIPES = ("a", "c")
 """The recipes notebook 05 trains live (the others come from the committed seed study)."""
 
-SELECTED_VAL_FLOOR = 0.86
-SELECTED_TEST_FLOOR = 0.85
+SELECTED_VAL_FLOOR = 0.69
+SELECTED_TEST_FLOOR = 0.68
 """Guards, not guarantees: floors for the validation and test mean IoU of the live recipe that notebook 05
-selects on validation data. ``tests/test_study.py`` checks that they held, with a margin of 0.01, in
-every seed of the seed study. A learner's run on another machine is a new draw, and it can miss: no
-miss in 10 seeds bounds the miss rate only below 31 % (exact 95 % interval), and the margin makes a
-miss rarer, not impossible (expect one now and then, a few per cent of runs). A learner who misses
-sees ⚠️ with the study's range instead of an error (``helpers.claims``); in CI the claims are strict."""
+selects on validation data, at least 0.01 below the lowest selected run of the seed study
+(``tests/test_study.py`` checks the margin in every seed). A learner's run on another machine is a new
+draw and can land lower: 10 seeds without a miss bound the miss rate only below 31 % (exact 95 %
+interval). A learner who misses sees ⚠️ with the study's range instead of an error
+(``helpers.claims``); in CI the claims are strict."""
 
-QUESTION_SPREAD_MAX = 0.02
+QUESTION_SPREAD_MAX = 0.03
 """Notebook 05 claims that the question's metric varies by less than this across the live models: a guard
 like the floors above (it held with a margin in every seed of the study, ``tests/test_study.py``)."""
 
