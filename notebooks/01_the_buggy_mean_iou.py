@@ -33,60 +33,27 @@
 #
 # **Prerequisites:** NumPy, first steps in Keras. **Time:** about 30 minutes.
 
-# %%
-# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
-# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
-# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
-import os, sys
+# %% jupyter={"source_hidden": true}
+# @title Set-up (run me first) { display-mode: "form" }
+# Makes the course's `helpers` importable: from the repository around this notebook, else (Colab, Kaggle, any
+# other Jupyter) from a copy of the version this notebook was built from, downloaded once. Installs nothing.
+import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN CPU kernels on (TensorFlow enables them only on some CPUs)
-REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
-
-
-def _course_folder():
-    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
-    import importlib.util
-    spec = importlib.util.find_spec("helpers")
-    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
-    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
-        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-            return folder, False
-    if "google.colab" in sys.modules:
-        folder = "/content/iou-lab"
-    elif os.path.isdir("/kaggle/working"):
-        folder = "/kaggle/working/iou-lab"
-    else:  # any other Jupyter: a cache folder (delete it to download the course again)
-        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
-    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-        import shutil, tempfile, urllib.request, zipfile
-        print("Downloading the course (once) from", REPO_URL, "into", folder)
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+if COURSE_DIR is None:
+    home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
+    COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
+    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course.py")):
+        print("Downloading the course (once) into", COURSE_DIR)
         try:
-            with tempfile.TemporaryDirectory() as tmp:
-                archive = os.path.join(tmp, "course.zip")
-                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
-                with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(os.path.join(tmp, "x"))
-                (top,) = os.listdir(os.path.join(tmp, "x"))
-                shutil.rmtree(folder, ignore_errors=True)
-                os.makedirs(os.path.dirname(folder), exist_ok=True)
-                shutil.move(os.path.join(tmp, "x", top), folder)
+            zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(f"{REPO_URL}/archive/{COMMIT}.zip", timeout=120).read())).extractall(home)
         except Exception as exc:
-            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
-                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
-                               "the notebooks in its notebooks/ folder.") from exc
-    return folder, True
-
-
-COURSE_DIR, _downloaded = _course_folder()
-if COURSE_DIR not in sys.path:
-    sys.path.insert(0, COURSE_DIR)
-if _downloaded:
+            raise SystemExit(f"Could not download the course from {REPO_URL} (commit {COMMIT[:7]}): {exc}.\nFix: on Kaggle, turn on Internet in the notebook's settings; on Colab, check the connection and run this cell again.\nOr, anywhere: git clone {REPO_URL}, then open this notebook from its notebooks/ folder.") from None
     os.chdir(os.path.join(COURSE_DIR, "notebooks"))
-from helpers.doctor import fix_hint, probe_import
-_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
-if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
-    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
-          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
+sys.path.insert(0, COURSE_DIR)
+from helpers.course import finish_setup; finish_setup()
 
 # %%
 import numpy as np

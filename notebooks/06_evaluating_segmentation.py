@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -26,6 +26,8 @@
 # - compute and explain dataset-level, per-image and per-class IoU, and pixel accuracy, of one model;
 # - read a confusion matrix and a histogram of per-image IoU, and look at the worst images;
 # - handle a void (ignore) label and see what it does to the numbers;
+# - say how sure a number is: a bootstrap interval over the test images, a paired interval for two
+#   models on the same images, and why neither covers another training run;
 # - report a mean IoU so that someone else can reproduce it.
 #
 # **Prerequisites:** notebooks 02, 03, 05 (runs alone). **Time:** about 30 minutes.
@@ -33,60 +35,27 @@
 # This notebook also runs alone: it retrains the model in about a minute if notebook 05's weights
 # are not cached.
 
-# %%
-# Set-up (run me first). Makes the course's `helpers` importable: from the repository around this
-# notebook, or (Colab, Kaggle, any Jupyter elsewhere) from a copy of the course downloaded once. It
-# installs nothing: the TensorFlow, Keras and ipywidgets already here are used (Colab and Kaggle ship theirs).
-import os, sys
+# %% jupyter={"source_hidden": true}
+# @title Set-up (run me first) { display-mode: "form" }
+# Makes the course's `helpers` importable: from the repository around this notebook, else (Colab, Kaggle, any
+# other Jupyter) from a copy of the version this notebook was built from, downloaded once. Installs nothing.
+import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN CPU kernels on (TensorFlow enables them only on some CPUs)
-REPO_URL, BRANCH = "https://github.com/iou-lab/iou-lab", "main"
-
-
-def _course_folder():
-    """(folder, downloaded): the repository around this notebook or installed with pip, else a copy."""
-    import importlib.util
-    spec = importlib.util.find_spec("helpers")
-    installed = os.path.dirname(os.path.dirname(spec.origin)) if spec and spec.origin else ""
-    for folder in (os.path.abspath(".."), os.path.abspath("."), installed):
-        if folder and os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-            return folder, False
-    if "google.colab" in sys.modules:
-        folder = "/content/iou-lab"
-    elif os.path.isdir("/kaggle/working"):
-        folder = "/kaggle/working/iou-lab"
-    else:  # any other Jupyter: a cache folder (delete it to download the course again)
-        folder = os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "iou-lab")
-    if not os.path.isfile(os.path.join(folder, "helpers", "course.py")):
-        import shutil, tempfile, urllib.request, zipfile
-        print("Downloading the course (once) from", REPO_URL, "into", folder)
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+if COURSE_DIR is None:
+    home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
+    COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
+    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course.py")):
+        print("Downloading the course (once) into", COURSE_DIR)
         try:
-            with tempfile.TemporaryDirectory() as tmp:
-                archive = os.path.join(tmp, "course.zip")
-                urllib.request.urlretrieve(REPO_URL + "/archive/refs/heads/" + BRANCH + ".zip", archive)
-                with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(os.path.join(tmp, "x"))
-                (top,) = os.listdir(os.path.join(tmp, "x"))
-                shutil.rmtree(folder, ignore_errors=True)
-                os.makedirs(os.path.dirname(folder), exist_ok=True)
-                shutil.move(os.path.join(tmp, "x", top), folder)
+            zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(f"{REPO_URL}/archive/{COMMIT}.zip", timeout=120).read())).extractall(home)
         except Exception as exc:
-            raise RuntimeError(f"Could not download the course from {REPO_URL} ({exc!r}). On Kaggle, turn on "
-                               "Internet in the notebook's settings; elsewhere, clone the repository and open "
-                               "the notebooks in its notebooks/ folder.") from exc
-    return folder, True
-
-
-COURSE_DIR, _downloaded = _course_folder()
-if COURSE_DIR not in sys.path:
-    sys.path.insert(0, COURSE_DIR)
-if _downloaded:
+            raise SystemExit(f"Could not download the course from {REPO_URL} (commit {COMMIT[:7]}): {exc}.\nFix: on Kaggle, turn on Internet in the notebook's settings; on Colab, check the connection and run this cell again.\nOr, anywhere: git clone {REPO_URL}, then open this notebook from its notebooks/ folder.") from None
     os.chdir(os.path.join(COURSE_DIR, "notebooks"))
-from helpers.doctor import fix_hint, probe_import
-_tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
-if _tf.version is None:  # say what is wrong; notebook 00's environment check still runs
-    print(f"Problem: TensorFlow is {_tf.describe()}.\nFix: {fix_hint(_tf)}\n"
-          "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else.")
+sys.path.insert(0, COURSE_DIR)
+from helpers.course import finish_setup; finish_setup()
 
 # %%
 import numpy as np
@@ -98,7 +67,8 @@ from helpers.data import load_shapes
 from helpers.plotting import (plot_confusion_matrix, plot_iou_histogram, plot_per_class_iou,
                               gallery_indices, show_gallery, show_masks)
 from helpers.soft_iou import boundary_mask
-from helpers.study import load_study, summarise
+from helpers.stats import bootstrap_iou, paired_bootstrap_iou, per_image_confusion_matrices
+from helpers.study import MAIN_SETTING, load_study, summarise
 from helpers.training import LIVE_RECIPES, RECIPES, SELECTED_TEST_FLOOR, cached_model, load_selection
 
 # %% [markdown]
@@ -152,6 +122,60 @@ claim(dataset_miou >= SELECTED_TEST_FLOOR,
       f"the selected model reaches a test mean IoU >= {SELECTED_TEST_FLOOR} (as in every run of the seed study)",
       observed=f"{dataset_miou:.3f}", study="see notebook 05, section 8; stale weights? delete data/cache/")
 claim(accuracy > dataset_miou, "pixel accuracy is above the dataset-level mean IoU (so in every run of the seed study)")
+
+# %% [markdown]
+# ### How sure is that number? A bootstrap over images
+#
+# The test split is 250 images drawn from the dataset's generator; another 250 would give another mean
+# IoU. The **bootstrap** estimates how much: draw 250 images *with replacement* from the 250, sum their
+# confusion matrices (so the number stays dataset-level), compute the IoUs, and repeat 2,000 times. The
+# middle 95 % of those values is a 95 % interval. It covers **another test set drawn like this one**,
+# not another training run: notebook 05's seed study showed that a new seed can move the mean IoU far
+# more than this.
+
+# %% tags=["nbval-check-output"]
+cms = per_image_confusion_matrices(m_test, pred, num_classes=5)   # one confusion matrix per image
+boot = bootstrap_iou(cms, n_boot=2000, seed=0)
+lo, hi = boot["mean_iou_ci"]
+print(f"dataset-level mean IoU {boot['mean_iou']:.3f}, 95 % interval over images {lo:.3f} to {hi:.3f} "
+      f"(bootstrap, {boot['n_images']} images, {boot['n_boot']} resamples)")
+for name, v, (a, b) in zip(CLASS_NAMES, boot["per_class_iou"], boot["per_class_ci"]):
+    print(f"  IoU {name:10s} {v:.3f}  [{a:.3f}, {b:.3f}]  width {b - a:.3f}")
+assert abs(boot["mean_iou"] - dataset_miou) < 1e-12 and lo < dataset_miou < hi
+
+# %% [markdown]
+# The rare, thin class has the widest interval: few of its pixels decide its IoU, and a handful of
+# images decide which pixels are there. The widths (printed) tell you how many decimals are worth
+# reporting: quote the mean IoU to two decimals, with the interval, and per-class IoUs no more finely
+# than their intervals allow.
+#
+# ### Two models on the same images: a paired interval
+#
+# "Is model A better than model B?" asked on one test set is a **paired** question: both models see the
+# same easy and hard images. Resample images once and score both models on each resample; the interval
+# of the *difference* is then narrower than two separate intervals suggest, because the shared
+# difficulty cancels. Here: the selected model against the other recipe notebook 05 trained live, on the
+# test images (a report after the choice was made on validation data, not a new choice):
+
+# %% tags=["nbval-check-output"]
+other = next(k for k in LIVE_RECIPES if k != selected)
+other_model, _ = cached_model(other)
+pred_other = other_model.predict(x_test, batch_size=32, verbose=0).argmax(axis=-1)
+paired = paired_bootstrap_iou(cms, per_image_confusion_matrices(m_test, pred_other, num_classes=5), seed=0)
+lo_d, hi_d = paired["ci"]
+print(f"({selected}) minus ({other}), test mean IoU: {paired['difference']:+.3f}, paired 95 % interval "
+      f"{lo_d:+.3f} to {hi_d:+.3f} over {paired['n_images']} images -> {paired['verdict'].replace('A', f'({selected})', 1).replace('B', f'({other})', 1)}")
+study_runs = [r for r in load_study()["runs"] if r["setting"] == MAIN_SETTING]
+other_val = summarise(study_runs, "test_mean_iou", [other])[other]
+print(f"but recipe ({other}) over the seed study's {other_val['n']} seeds: test mean IoU "
+      f"{other_val['min']:.3f} to {other_val['max']:.3f}")
+
+# %% [markdown]
+# Read the two lines together. The paired interval answers "on images like these, is **this trained
+# model** better than **that trained model**?". It does not answer "is recipe A better than recipe
+# B?": each model is one training run, and the second line shows how far another seed of the same
+# recipe can land. Comparing *recipes* needs several seeds (notebook 05, section 5); comparing two
+# *trained models* on one test set needs the paired interval. Say which question you answered.
 
 # %% [markdown]
 # **Why do they differ?**
@@ -275,9 +299,12 @@ show_masks(x_test[image], m_void[image], pred[image], title=f"Test image #{image
 # 3. **Absent classes**: excluded from the mean (our convention, Keras, scikit-learn), counted as 0, or as 1.
 # 4. **Classes**: how many, and whether background is included in the mean.
 # 5. **Void / ignore label**: which label, and which pixels carry it (e.g. a 2-pixel boundary band).
-# 6. **Predictions**: argmax of the softmax (or the threshold, for binary tasks), at which resolution.
+# 6. **Predictions**: argmax of the softmax (or the threshold, for binary tasks), at which resolution,
+#    and any test-time tricks (flips, several scales, sliding windows): a paper's number often has them.
 # 7. **Per-class IoU** next to the mean, and pixel accuracy only as a complement.
 # 8. **Implementation**: which function computed it, ideally cross-checked against a second one.
+# 9. **Uncertainty over images**: an interval (e.g. the bootstrap above), and for "A beats B" the paired one.
+# 10. **Training runs**: how many runs (seeds) stand behind the number, and their spread; one run is one draw.
 #
 # **"Should mean IoU include the background?"** Both numbers are honest; they answer different
 # questions, and a large, easy background class lifts the mean. Public benchmarks differ: Pascal VOC
@@ -303,12 +330,17 @@ assert abs(float(objects_only.result()) - without_background) < 1e-6
 # For the model above, such a report reads like this:
 
 # %%
+mine = summarise(study_runs, "test_mean_iou", [selected])[selected]
 print(f"Test split of the shapes dataset ({len(m_test)} images of 64x64), used once, after the model was "
       f"selected on the validation split ({RECIPES[selected].label}); never used in training. "
       f"Dataset-level mean IoU over 5 classes, background included, absent classes excluded, no void: "
-      f"{dataset_miou:.3f} (per class: " + ", ".join(f"{n} {v:.3f}" for n, v in zip(CLASS_NAMES, per_class)) +
-      f"). Per-image mean IoU {per_image_miou:.3f}; pixel accuracy {accuracy:.3f}. "
-      "Computed with helpers.metrics.mean_iou (argmax of softmax), cross-checked with keras.metrics.MeanIoU.")
+      f"{dataset_miou:.3f}, 95 % bootstrap interval over images {lo:.3f} to {hi:.3f} (per class: "
+      + ", ".join(f"{n} {v:.3f}" for n, v in zip(CLASS_NAMES, per_class)) +
+      f"). Per-image mean IoU {per_image_miou:.3f}; pixel accuracy {accuracy:.3f}. One training run (seed 0); "
+      f"{mine['n']} seeds of the same recipe gave {mine['min']:.3f} to {mine['max']:.3f} on this split "
+      "(notebook 05's seed study). Computed with helpers.metrics.mean_iou (argmax of softmax), cross-checked "
+      "with keras.metrics.MeanIoU.")
+assert mine["max"] - mine["min"] > hi - lo   # the seeds move the number more than the images do (summary)
 
 # %%
 import keras
@@ -358,7 +390,11 @@ check_void_band(with_void_band)
 # - The confusion matrix shows where pixels go; the per-image histogram and the worst images show
 #   what to fix.
 # - A void band around boundaries changes the score a lot: state the convention.
-# - Report the split, the level, the absent-class and void conventions, the classes, and per-class IoU.
+# - A number needs its uncertainty: a bootstrap interval over images for "another test set", a paired
+#   interval for "model A vs model B on these images", and the number of training runs (seeds) with
+#   their spread for "another training run": the largest of the three here.
+# - Report the split, the level, the absent-class and void conventions, the classes, per-class IoU, the
+#   intervals and the number of seeds.
 #
 # Notebook 07 applies all of this to your own metric and data. Or go back to the question of
 # notebook 01 and check your own metric:
