@@ -42,6 +42,7 @@ __all__ = [
     "STUDY_DIR",
     "check_balanced",
     "compare",
+    "compare_many",
     "lost_class_rate",
     "rank_agreement",
     "load_study",
@@ -121,9 +122,9 @@ def summarise(runs, metric: str, recipes=None) -> dict:
             continue
         out[key] = {
             "n": int(v.size),
-            "mean": round(float(v.mean()), 4),
-            "min": round(float(v.min()), 4),
-            "max": round(float(v.max()), 4),
+            "mean": round(float(v.mean()), 6),
+            "min": round(float(v.min()), 6),
+            "max": round(float(v.max()), 6),
         }
     return out
 
@@ -132,7 +133,8 @@ def paired_difference(runs, first: str, second: str, metric: str) -> dict:
     """``metric(first) - metric(second)`` over pairs of runs with the same seed and setting.
 
     Returns ``{"n", "mean", "min", "max", "wins"}``: ``wins`` counts the pairs where ``first`` is
-    higher. A ranking "first > second" holds across the study when ``min > 0``.
+    higher. A description, not a test: to compare recipes use :func:`compare` (an interval over seeds
+    and exact tests).
     """
     index = {(r["recipe"], r["seed"], r.get("setting")): r for r in runs}
     diffs = []
@@ -227,6 +229,27 @@ def compare(
     if not pairs:
         raise ValueError(f"No paired runs of {first!r} and {second!r} in the study (setting {setting!r}).")
     return stats.paired_seed_comparison(pairs, n_boot=n_boot, first=f"({first})", second=f"({second})")
+
+
+def compare_many(runs, comparisons, metric: str = "val_mean_iou", *, setting: str | None = MAIN_SETTING) -> dict:
+    """:func:`compare` for several ``(first, second)`` pairs, corrected for making them all.
+
+    Each result gains ``perm_p_holm`` (the exact permutation p, Holm-adjusted over the comparisons) and
+    its ``verdict`` is reworded from the interval **and** that adjusted p
+    (:func:`helpers.stats.verdict`): "higher"/"lower", "weak: ..." or "inconclusive".
+
+    >>> runs = [{"recipe": k, "seed": s, "setting": "s", "val_mean_iou": v + s / 100}
+    ...         for s in range(8) for k, v in (("a", 0.80), ("b", 0.85), ("c", 0.80))]
+    >>> out = compare_many(runs, [("b", "a"), ("c", "a")], setting="s")
+    >>> out[("b", "a")]["verdict"], out[("c", "a")]["verdict"]
+    ('(b) higher than (a)', 'inconclusive: the interval contains 0')
+    """
+    out = {pair: compare(runs, *pair, metric, setting=setting) for pair in comparisons}
+    adjusted = stats.holm([out[pair]["perm_p"] for pair in comparisons])
+    for pair, p in zip(comparisons, adjusted):
+        out[pair]["perm_p_holm"] = p
+        out[pair]["verdict"] = stats.verdict(out[pair]["ci"], p=p, first=f"({pair[0]})", second=f"({pair[1]})")
+    return out
 
 
 def lost_class_rate(runs, recipe: str, *, split: str = "val", setting: str | None = MAIN_SETTING) -> dict:

@@ -143,3 +143,25 @@ def test_paired_bootstrap_is_zero_for_one_model_and_narrower_than_separate_inter
 def test_bad_input_names_the_problem(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_permutation_test_matches_scipy_exact(seed):
+    d = np.random.default_rng(seed).normal(0.02, 0.05, size=9)
+    want = scipy_stats.permutation_test(
+        (d,), np.mean, permutation_type="samples", n_resamples=np.inf, alternative="two-sided"
+    ).pvalue
+    assert stats.permutation_test(d) == pytest.approx(want, abs=6e-5)
+
+
+def test_holm_adjusts_in_input_order_and_caps_at_one():
+    assert stats.holm([0.01, 0.04, 0.03]) == [0.03, 0.06, 0.06]
+    assert stats.holm([0.5, 0.6]) == [1.0, 1.0]
+    with pytest.raises(ValueError, match="1 to 20"):
+        stats.permutation_test(np.ones(21))
+
+
+def test_verdict_is_weak_when_only_the_interval_excludes_zero():
+    assert stats.verdict((0.01, 0.2), p=0.01, first="A", second="B") == "A higher than B"
+    assert stats.verdict((-0.2, -0.01), p=0.2, first="A", second="B").startswith("weak: A lower than B")
+    assert stats.verdict((-0.2, 0.01), p=0.001).startswith("inconclusive")

@@ -144,6 +144,30 @@ def test_notebook_comparisons_recomputed_by_hand(main_runs):
             assert got["verdict"] == f"({first}) lower than ({second})"
         elif lo < -0.003 and hi > 0.003:
             assert got["verdict"].startswith("inconclusive")
+    # the notebook's verdicts: interval and exact permutation p, Holm-adjusted over the 13 comparisons
+    many = S.compare_many(main_runs, NOTEBOOK_COMPARISONS)
+    raw = []
+    for first, second in NOTEBOOK_COMPARISONS:
+        d = np.array([by[(first, s)] - by[(second, s)] for s in seeds])
+        exact = scipy.stats.permutation_test(
+            (d,), np.mean, permutation_type="samples", n_resamples=np.inf, alternative="two-sided"
+        ).pvalue
+        assert many[(first, second)]["perm_p"] == pytest.approx(exact, abs=6e-5)
+        raw.append(exact)
+    order = np.argsort(raw)
+    holm, running = {}, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (len(raw) - rank) * raw[i]))
+        holm[NOTEBOOK_COMPARISONS[i]] = running
+    for pair, res in many.items():
+        assert res["perm_p_holm"] == pytest.approx(holm[pair], abs=1e-3)
+        lo, hi = res["ci"]
+        if (lo > 0 or hi < 0) and holm[pair] < 0.05:
+            assert not res["verdict"].startswith(("weak", "inconclusive")), pair
+        elif lo > 0 or hi < 0:
+            assert res["verdict"].startswith("weak"), pair
+        else:
+            assert res["verdict"].startswith("inconclusive"), pair
 
 
 def test_rank_agreement_counts_pairs_once_with_ties_apart(main_runs):
