@@ -34,11 +34,11 @@
 # - tell a real difference between recipes from seed noise: paired differences over seeds, a bootstrap
 #   interval, a sign test, and the word "inconclusive" when the data cannot tell;
 # - judge a loss and an optimiser apart with controlled comparisons;
-# - see what the question's pooled `iou_loss` does on imbalanced data, and why accuracy and the buggy
-#   metric did not tell;
+# - see what the question's pooled `iou_loss` does on imbalanced data, and why the buggy metric could
+#   not tell, and accuracy only faintly;
 # - answer the asker's follow-up, "should I monitor cross-entropy or IoU?", with evidence.
 #
-# Training takes about 3 minutes on 2 CPU cores (measured: `benchmarks/RESULTS.md`); on Colab the same code uses the GPU.
+# Training takes about 2 minutes on 2 CPU cores (measured: `benchmarks/RESULTS.md`); on Colab the same code uses the GPU.
 # "Mean IoU" here is dataset-level, over the classes present in the truth or the prediction (the
 # metric's convention, in [notebook 02's conventions box](02_iou_from_first_principles.ipynb#two-conventions)).
 #
@@ -51,7 +51,7 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "1d83e43afaa37b935e65f56f4b688ab313b0117a"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
@@ -102,7 +102,7 @@ for name, f in zip(CLASS_NAMES, freq):
 show_gallery(x_train, y_train.argmax(-1), indices=gallery_indices(y_train.argmax(-1)), title="Training images and their masks")
 
 # %% [markdown]
-# The **test split stays in its box** until section 7: we compare and select on validation data only,
+# The **test split stays in its box** until section 8: we compare and select on validation data only,
 # then evaluate the one model we selected on test data once. A test number that helped choose a model
 # is no longer an estimate of how it does on new data.
 #
@@ -239,8 +239,13 @@ claim(val[selected]["mean_iou"] >= SELECTED_VAL_FLOOR,
 
 # %% [markdown]
 # These are one seed's numbers on your machine. On another machine, or with other TensorFlow versions,
-# the same seed is another draw, and the choice can go the other way. Before reading anything into
-# them, look at how much they move between seeds.
+# the same seed is another draw, and the choice can go the other way ((c) beat (a) in all 10 seeds of
+# the study, section 5; that bounds how often the choice flips only below about 3 in 10). Before reading anything into them, look at how
+# much they move between seeds.
+#
+# *Last epoch, not best epoch.* Every number here is the model after its last epoch, so that runs
+# compare equally; a validation curve above can peak earlier. In your own project keep the best epoch:
+# `keras.callbacks.ModelCheckpoint(path, monitor="val_mean_iou", mode="max", save_best_only=True)`.
 #
 # ## 5. One run is one draw: the seed study
 #
@@ -266,11 +271,10 @@ meta = study["settings"][S.MAIN_SETTING]
 print(f"{meta['setting_help']}; TF {meta['tensorflow']}, Keras {meta['keras']}, CPU {meta['cpu']}")
 print(f"{len(runs)} runs: {len(keys)} recipes x {len(seeds)} seeds; "
       f"{sum(r['train_seconds'] for r in runs) / 3600:.1f} hours of training on 2 CPU threads")
-for split in ("val", "test"):
-    summary = S.summarise(runs, f"{split}_mean_iou", keys)
-    print(f"\n{split} mean IoU over the {len(seeds)} seeds:")
-    for key in keys:
-        print(f"  {RECIPES[key].label:44s} {S.describe_range(summary[key])}")
+summary = S.summarise(runs, "val_mean_iou", keys)   # validation only: the test split waits for section 8
+print(f"\nvalidation mean IoU over the {len(seeds)} seeds:")
+for key in keys:
+    print(f"  {RECIPES[key].label:44s} {S.describe_range(summary[key])}")
 
 # %%
 import matplotlib.pyplot as plt
@@ -288,8 +292,10 @@ fig.tight_layout()
 # Your live run (◆) is one more draw. Most recipes have a long tail downwards, and the tails are not
 # noise in the last decimal. The per-class IoU of each run shows what many low runs are: a model that
 # **lost a class**, one it (almost) never predicts (IoU below 0.05 on validation data). The next cell
-# counts them per recipe, with an **exact 95 % interval** for the rate (Clopper–Pearson): with 10 runs,
-# "0 of 10" still allows a rate of about 3 in 10, so a rate is a range, not a verdict.
+# counts them per recipe (a run can lose several classes), with an **exact 95 % interval** for the rate
+# (Clopper–Pearson): the range of true rates that could well have produced what we counted. With 10 runs
+# it is wide: 1 lost run in 10 allows a true rate anywhere from 0 % to 44 % (rows (c) and (e) below), so a
+# rate is a range, not a verdict.
 
 # %% tags=["nbval-check-output"]
 from collections import Counter
@@ -307,6 +313,11 @@ low = [r for r in runs if r["val_mean_iou"] < 0.8]
 print(f"\nruns below validation mean IoU 0.80: {len(low)}; of these, {sum(not S.lost_classes(r) for r in low)} "
       "lost no class")
 
+# %% [markdown]
+# Is (c)'s 1 lost run in 10 really rarer than another recipe's 4 in 10? **Fisher's exact test** gives p,
+# the chance of counts at least this uneven if both recipes lost classes equally often; a small p (below
+# 0.05, by convention) says the difference is unlikely to be chance.
+
 # %% tags=["nbval-check-output"]
 print("Fisher's exact test, lost-class rate of (c) against each recipe (p: the chance of a split at least "
       "this uneven if both rates were equal):")
@@ -321,37 +332,41 @@ print("  " + ", ".join(f"({k}) p = {fisher_exact(rates['c']['k'], rates['c']['n'
 #   rate (p below 0.05 for (a) and (f)); against the others it does not (p above 0.1): with 10 runs each,
 #   the study cannot rank (b), (c), (d), (e), (g) and (h) by how often they lose a class. "(c) never
 #   loses a class" would be a claim 10 runs cannot make even when they show none.
-# - **A low run is often a lost class, not always**: the line above the test counts the runs below 0.80
-#   that lost none (a class can be weak without falling under 0.05).
+# - **A low run is often a lost class, not always**: the last line of the counts above gives the runs
+#   below 0.80 that lost none (a class can be weak without falling under 0.05).
 #
 # ### Comparing two recipes, seed by seed
 #
 # Ranking recipes by their means hides the pairing. Compare them **pair by pair** instead: recipe A
 # minus recipe B, from the same seed. For each comparison the next cell prints:
 #
-# - the **mean paired difference** of validation mean IoU, and its **95 % interval**: a bootstrap that
-#   resamples *seeds* (10 draws with replacement, 10,000 times);
-# - **wins**: in how many of the 10 seeds A is higher; and the **sign test** p, the chance of a split
-#   at least that uneven if each seed were a coin toss (9/10 gives 0.021; 10/10 gives 0.002);
-# - the **verdict, worded from the interval**: "higher" or "lower" when the interval excludes 0,
-#   "inconclusive" when it contains 0. Inconclusive means the data cannot tell, not that the recipes
-#   are equal.
-#
-# We make 13 comparisons. At 95 %, even if no recipe differed from any other, about 13 × 0.05 ≈ 0.65 of
-# them would exclude 0 by chance, so read a verdict whose interval only just excludes 0 as weak.
-# And with 10 seeds the bootstrap interval is a little narrow (a small sample understates its own
-# spread): the sign test is the second, exact check.
+# - the **mean paired difference** of validation mean IoU, and its **95 % interval**, from a
+#   **bootstrap over seeds**: pick 10 of our 10 seeds at random, repeats allowed, average their paired
+#   differences, and do that 10,000 times; the middle 95 % of those averages is the interval, roughly the
+#   range in which the true average difference is likely to lie;
+# - **wins**: in how many of the 10 seeds A is higher, and the **sign test** p: the chance of a split at
+#   least that uneven, in either direction, if each seed were a coin toss (10/10 gives 0.002; 9/10,
+#   0.021; 8/10, 0.109). It answers "how often does A win?", not "by how much on average?";
+# - the **permutation test** p for the mean difference: if the names A and B meant nothing, each seed's
+#   difference would be as likely positive as negative; p is the share of the 1,024 ways to flip the 10
+#   signs that give a mean at least as far from 0 as ours. We make 13 comparisons, and among 13 one
+#   chance "difference" would not surprise anyone, so these p-values are **adjusted** for the 13
+#   (Holm's method: the smallest is multiplied by 13, the next by 12, and so on);
+# - the **verdict**: "higher" or "lower" when the interval excludes 0 **and** the adjusted p is below
+#   0.05; "weak" when only the interval excludes 0 (with 10 seeds a bootstrap interval is too narrow,
+#   closer to a 90 % interval in practice); "inconclusive" when the interval contains 0.
+#   Inconclusive means the data cannot tell, not that the recipes are equal.
 
 # %% tags=["nbval-check-output"]
 COMPARISONS = [("c", "b"), ("d", "b"), ("e", "b"), ("h", "b"), ("e", "h"), ("d", "c"), ("c", "a"),  # this section
                ("a", "f"), ("b", "g"), ("g", "a"), ("b", "f"), ("c", "f"), ("d", "f")]             # section 6
-pairs = {(x, y): S.compare(runs, x, y, "val_mean_iou") for x, y in COMPARISONS}
+pairs = S.compare_many(runs, COMPARISONS, "val_mean_iou")   # adds the Holm-adjusted permutation p
 
 
 def show(x, y):
     d = pairs[(x, y)]
-    print(f"({x}) - ({y})  mean {d['mean']:+.3f}  95 % interval [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]  "
-          f"({x}) higher in {d['wins']:2d}/{d['n']} seeds  sign p {d['sign_p']:.3f}  -> {d['verdict']}")
+    print(f"({x}) - ({y})  mean {d['mean']:+.3f}  [{d['ci'][0]:+.3f}, {d['ci'][1]:+.3f}]  wins {d['wins']:2d}/{d['n']}"
+          f"  sign p {d['sign_p']:.3f}  perm p (adj.) {d['perm_p_holm']:.3f}  -> {d['verdict']}")
 
 
 print(f"{len(COMPARISONS)} comparisons, validation mean IoU, {len(seeds)} seeds each:")
@@ -366,22 +381,32 @@ for x, y in COMPARISONS[:7]:
 # - **Lovász or three more epochs?** (e) against (h), which differ only in the loss of those 3 epochs:
 #   **inconclusive**. Most of what (e) gains over (b) comes with the extra epochs, whatever their loss;
 #   whether Lovász adds something on top, 10 seeds cannot tell.
-# - **CE + Jaccard (d) against (b)**: higher, but its interval only just excludes 0: with 13
-#   comparisons, a verdict that close is the kind one chance could produce. Read it as weak.
-# - **(d) against (c)**: the interval says "lower", yet (d) was higher in half the seeds (sign p = 1).
-#   Both are true: in a typical seed (d) is about as good as (c); **on average** it is worse because it
-#   lost a class in half its runs and those runs are far below. The interval answers "which is better on
-#   average", the wins "which is better in a typical run": look at both.
+# - **CE + Jaccard (d) against (b)**: **weak**: its interval only just excludes 0, and the adjusted
+#   permutation test does not.
+# - **(d) against (c)**: **weak** as well, and a lesson in what a mean hides. The next cell prints the ten
+#   differences: in most seeds (d) is within a few hundredths of (c), on either side; in the others it is
+#   far below, each a run where (d) lost a class. Ten seeds can say that (d) sometimes collapses, not how
+#   often, and "(d) is worse on average" rests on those few runs.
 # - **(c) against the question's recipe (a)**: higher, in every seed. On a lucky seed the question's
 #   recipe learns every class and scores with the good recipes (its maximum above): that is what made it
 #   look fine to the asker.
-#
-# **"It holds in every pair" is a heuristic, not a test.** An earlier version of this notebook ranked
-# recipes only where the difference had the same sign in every pair. That rule fails both ways: with 5
-# seeds, "every pair" happens by chance 1 time in 16 for two identical recipes (p = 0.0625, the
-# smallest 5 seeds allow), and it flips on one close seed: a large, consistent gain with one seed of
-# -0.01 gets "no ranking", while a tiny gain that happens to be positive 5 times gets "holds". The
-# interval weighs the size of the differences, and the sign test their count.
+
+# %% tags=["nbval-check-output"]
+by_seed = {(r["recipe"], r["seed"]): r for r in runs}
+d_minus_c = sorted(round(by_seed[("d", s)]["val_mean_iou"] - by_seed[("c", s)]["val_mean_iou"], 3) for s in seeds)
+close = [x for x in d_minus_c if abs(x) < 0.05]
+print("(d) - (c), validation mean IoU, one value per seed, sorted:", d_minus_c)
+print(f"within 0.05 of (c): {len(close)} seeds ({min(close):+.3f} to {max(close):+.3f}); "
+      f"far below: {len(d_minus_c) - len(close)} seeds")
+assert len(close) >= 6 and all(S.lost_classes(by_seed[("d", s)]) for s in seeds
+                               if by_seed[("d", s)]["val_mean_iou"] - by_seed[("c", s)]["val_mean_iou"] < -0.05)
+
+# %% [markdown]
+# **"A beat B in every seed" is a shortcut, not a test.** It fails both ways: with 5 seeds, two
+# identical recipes pass it 1 time in 16 (sign p = 0.0625, the smallest 5 seeds allow, so 5 seeds can
+# never reach 0.05), and one close seed flips it: a large, consistent gain with one seed at -0.01 fails,
+# while a tiny gain that happens to be positive 5 times passes. The interval weighs the size of the
+# differences, and the sign test their count.
 
 # %% tags=["nbval-check-output"]
 # ✔ Check: the statements above, recomputed from the committed study
@@ -394,9 +419,8 @@ assert any(not S.lost_classes(r) for r in low)
 for x, y in [("c", "b"), ("e", "b"), ("h", "b")]:
     assert pairs[(x, y)]["verdict"] == f"({x}) higher than ({y})" and pairs[(x, y)]["wins"] == 10
 assert pairs[("e", "h")]["verdict"].startswith("inconclusive")
-assert pairs[("d", "b")]["verdict"] == "(d) higher than (b)" and pairs[("d", "b")]["ci"][0] < 0.01
-assert pairs[("d", "c")]["verdict"] == "(d) lower than (c)" and pairs[("d", "c")]["wins"] == 5
-assert pairs[("d", "c")]["sign_p"] == 1.0 and rates["d"]["k"] == 5
+assert pairs[("d", "b")]["verdict"].startswith("weak: (d) higher than (b)") and pairs[("d", "b")]["ci"][0] < 0.01
+assert pairs[("d", "c")]["verdict"].startswith("weak: (d) lower than (c)") and pairs[("d", "c")]["wins"] == 5
 assert pairs[("c", "a")]["verdict"] == "(c) higher than (a)" and pairs[("c", "a")]["wins"] == 10
 assert S.summarise(runs, "val_mean_iou", ["a"])["a"]["max"] > S.summarise(runs, "val_mean_iou", ["c"])["c"]["mean"] - 0.05
 print("checked")
@@ -434,22 +458,23 @@ for x, y in [("g", "a"), ("b", "f"), ("c", "f"), ("d", "f")]:
 #   mattered: with the question's optimiser, a constant learning rate of 0.003 with clipping, (g) is
 #   **higher** than (b) with the common cosine decay, in every seed. We did not study why; the lesson
 #   is that "the optimiser makes no difference" needs the same evidence as any other claim.
-# - **The question's loss against cross-entropy**: with the question's optimiser ((g) against (a)) and
-#   with the common one ((b) against (f)), cross-entropy is **higher**; against (f), (b) won 8 of 10
-#   seeds (sign p above 0.05), so that one rests on the size of the differences more than on their count.
+# - **The question's loss against cross-entropy**: with the question's optimiser, cross-entropy is
+#   **higher** ((g) against (a)); with the common optimiser the evidence is **weak** ((b) against (f):
+#   8 of 10 seeds, the adjusted test above 0.05).
 # - **The question's loss against a per-class loss**: soft Jaccard (c) and CE + Jaccard (d) are
 #   **higher** than the pooled loss (f), in every seed.
 #
-# So the honest answer to "is the question's loss worse?": on this data, **yes**, against cross-entropy
-# and against a per-class loss, with the optimiser held fixed; and its runs are the least reliable of
-# all: it lost a class in most of them. The next section shows where that comes from.
+# So the honest answer to "is the question's loss worse?": on this data, **yes against a per-class
+# loss**, firmly; against cross-entropy firmly with the question's optimiser, weakly with the common one.
+# And its runs are the least reliable of all: it lost a class in most of them. The next section shows
+# where that comes from.
 
 # %% tags=["nbval-check-output"]
 # ✔ Check: the verdicts stated above
 assert pairs[("a", "f")]["verdict"].startswith("inconclusive")
 assert pairs[("b", "g")]["verdict"] == "(b) lower than (g)" and pairs[("b", "g")]["wins"] == 0
-assert all(pairs[(x, y)]["verdict"] == f"({x}) higher than ({y})" for x, y in [("g", "a"), ("b", "f"), ("c", "f"), ("d", "f")])
-assert pairs[("b", "f")]["wins"] == 8 and pairs[("b", "f")]["sign_p"] > 0.05
+assert all(pairs[(x, y)]["verdict"] == f"({x}) higher than ({y})" for x, y in [("g", "a"), ("c", "f"), ("d", "f")])
+assert pairs[("b", "f")]["verdict"].startswith("weak: (b) higher than (f)") and pairs[("b", "f")]["wins"] == 8
 assert pairs[("c", "f")]["wins"] == pairs[("d", "f")]["wins"] == 10
 print("verdicts hold")
 
@@ -479,8 +504,9 @@ print(f"\nrarest class: {CLASS_NAMES[rare]}; runs that lost it:",
 # %% [markdown]
 # - The **line** is the rarest class (the fewest pixels, and thin), and the one lost most often, above
 #   all under the pooled loss. Background is never lost: it is most of the pixels.
-# - Under the pooled loss the mean IoU of the small classes falls far below the other recipes'; the
-#   lowest run (after the slash) shows the lost classes at 0.
+# - For the two rarest classes, the triangle and the line, the pooled loss ((a), (f)) is far below every
+#   other recipe; for the disc and the square it trails (c), (d), (e), (g) and (h), but not plain
+#   cross-entropy (b) consistently. The lowest run (after the slash) shows lost classes near 0.
 # - That is also where the question's recipe (a) gets its wide spread: a run that learns every class
 #   scores with the best, a run that loses one falls far behind.
 
@@ -489,9 +515,11 @@ print(f"\nrarest class: {CLASS_NAMES[rare]}; runs that lost it:",
 assert all(0 not in x for k in keys for x in lost[k])
 assert max(range(5), key=lambda c: sum(lost_count[k][c] for k in keys)) == rare
 assert min(lost_count["a"][rare], lost_count["f"][rare]) > max(lost_count[k][rare] for k in "bcdegh")
+class_mean = {(key, k): S.metric_values(runs, key, f"val_iou_{k}").mean() for key in keys for k in range(5)}
 for k in range(1, 5):
-    pooled_mean = max(S.metric_values(runs, key, f"val_iou_{k}").mean() for key in "af")
-    assert pooled_mean < min(S.metric_values(runs, key, f"val_iou_{k}").mean() for key in "gcd")
+    others = "bcdegh" if CLASS_NAMES[k] in ("triangle", "line") else "cdegh"
+    assert max(class_mean[(key, k)] for key in "af") < min(class_mean[(key, k)] for key in others) - 0.1 * (k >= 3)
+assert class_mean[("a", 1)] > class_mean[("b", 1)] and class_mean[("a", 2)] > class_mean[("b", 2)]
 print("checked")
 
 # %% [markdown]
@@ -554,8 +582,9 @@ show_gallery(x_val, m_val, val["a"]["pred"], indices=gallery_indices(m_val, val[
 # compare how much each number varies across the eight recipes (validation split), and whether it orders
 # the recipes as mean IoU does. Pairs of recipes are counted once each (recipe i against recipe j, i < j),
 # and a pair that a metric scores equal (the question's metric is stored to 5 decimals) is counted as a
-# tie, apart: a tie is neither agreement nor disagreement. The baseline, a coin, is a random number per
-# run, run through the same function.
+# tie, apart: a tie is neither agreement nor disagreement. **Kendall's tau** sums a seed's pairs up in one
+# number: +1 the same order, 0 unrelated, −1 the reverse (we print the median over the seeds). The
+# baseline, a coin, is a random number per run, counted by the same function (`S.rank_agreement`).
 
 # %% tags=["nbval-check-output"]
 def group_spreads(metric):
@@ -570,7 +599,10 @@ spreads = {m: group_spreads(f"val_{m}") for m in ("mean_iou", "pixel_accuracy", 
 for m, s in spreads.items():
     print(f"{m:18s} spread across recipes: {s.min():.3f} to {s.max():.3f}")
 ratio = spreads["pixel_accuracy"] / spreads["mean_iou"]
+q_ratio = spreads["question_mean_iou"] / spreads["mean_iou"]
 print(f"accuracy spread / mean IoU spread: {ratio.min():.2f} to {ratio.max():.2f}")
+print(f"question's metric spread / mean IoU spread: {q_ratio.min():.3f} to {q_ratio.max():.3f} "
+      f"(median {np.median(q_ratio):.3f})")
 
 agreement = {m: S.rank_agreement(runs, f"val_{m}", "val_mean_iou") for m in ("pixel_accuracy", "question_mean_iou")}
 rng = np.random.default_rng(0)   # the baseline: a coin, i.e. a random number per run, by the same function
@@ -590,14 +622,13 @@ print(f"  {'a coin':18s} {100 * np.mean([c['agree_untied'] for c in coin]):.0f} 
 #   looks at the predictions (notebook 01).
 # - **Accuracy did tell, faintly.** It orders most pairs of recipes as mean IoU does, with about a
 #   tenth of the spread (the ratio above). Background is most of every image, so accuracy compresses
-#   exactly the differences that matter, the small classes: every run that lost a class entirely still
-#   scored a pixel accuracy of about 0.9 or more (printed below). Read it next to per-class IoU, never alone. *Accuracy high but the
+#   exactly the differences that matter, the small classes: every run that lost a class (IoU below
+#   0.05) still scored a pixel accuracy of about 0.9 or more (printed below). Read it next to per-class IoU, never alone. *Accuracy high but the
 #   masks all background?* See [troubleshooting, entry 14](../docs/troubleshooting.md#accuracy-high).
 
 # %% tags=["nbval-check-output"]
 # ✔ Check: the statements above, in every seed of the study
-assert np.all(spreads["question_mean_iou"] < 0.2 * spreads["mean_iou"])
-assert np.median(spreads["question_mean_iou"] / spreads["mean_iou"]) < 0.01
+assert q_ratio.max() < 0.2 and np.median(q_ratio) < 0.01
 q, coin_share = agreement["question_mean_iou"], np.mean([c["agree_untied"] for c in coin])
 assert abs(q["agree_untied"] - coin_share) < 0.1 and abs(np.median(q["tau_b"])) < 0.3 and q["tied"] > 0
 assert ratio.max() < 0.2 and agreement["pixel_accuracy"]["agree_untied"] > 0.9
@@ -632,8 +663,8 @@ claim(live_spread("question_mean_iou") < QUESTION_SPREAD_MAX,
 #   live on different scales: their values cannot rank recipes.
 # - **Even within one recipe, a lower loss is not a higher IoU.** The study kept every run's per-epoch
 #   validation history. The next cell counts the steps from one epoch to the next where the validation
-#   loss went *down* while the validation mean IoU went *down* too, and the runs whose best epoch by
-#   loss is not their best epoch by mean IoU:
+#   loss went *down* while the validation mean IoU fell by more than 0.01, and the runs whose best epoch
+#   by loss is not their best epoch by mean IoU:
 
 # %% tags=["nbval-check-output"]
 disagree_steps, disagree_best = {}, {}
@@ -642,33 +673,31 @@ for key in keys:
     for r in (r for r in runs if r["recipe"] == key):
         v_loss, v_iou = np.array(r["history"]["val_loss"]), np.array(r["history"]["val_mean_iou"])
         steps += v_loss.size - 1
-        both += int(np.sum((np.diff(v_loss) < 0) & (np.diff(v_iou) < 0)))
+        both += int(np.sum((np.diff(v_loss) < 0) & (np.diff(v_iou) < -0.01)))
         off += int(np.argmin(v_loss) != np.argmax(v_iou))
     disagree_steps[key], disagree_best[key] = (both, steps), off
     print(f"{RECIPES[key].label:44s} loss down, IoU down in {both:2d}/{steps} epoch steps; "
           f"best epoch differs in {off:2d}/{len(seeds)} runs")
-assert sum(b for b, _ in disagree_steps.values()) > 0 and sum(1 for b, _ in disagree_steps.values() if b) >= 6
-assert sum(disagree_best.values()) > 0
-loss_a, miou_a = results["a"].history["val_loss"], results["a"].history["val_mean_iou"]
+assert sum(1 for b, _ in disagree_steps.values() if b) >= 4 and sum(disagree_best.values()) >= 8
+
+# %%
+loss_a, miou_a = results["a"].history["val_loss"], results["a"].history["val_mean_iou"]   # this notebook's run
 print(f"\nthis notebook's recipe (a): val loss {loss_a[0]:.3f} -> {loss_a[-1]:.3f}; "
       f"val mean IoU {miou_a[0]:.3f} -> {miou_a[-1]:.3f}")
 
 # %% [markdown]
-# Rare, not never: in a few epoch steps of almost every recipe the validation loss went down while the
-# validation mean IoU went down too, and in some runs the epoch with the lowest validation loss is not
-# the one with the highest mean IoU. A loss is a smooth stand-in for what you want (notebook 04); the
-# metric is what you want. And your own single run (the last line) may show none of it.
+# Rare, not never: in a few epoch steps of several recipes the validation loss went down while the
+# validation mean IoU fell by more than 0.01, and in some runs the epoch with the lowest validation loss
+# is not the one with the highest mean IoU. A loss is a smooth stand-in for what you want (notebook 04);
+# the metric is what you want. One run of your own may show none of it, or all of it.
 
 # %% [markdown]
 # - **Monitor a correct, dataset-level IoU on validation data** (`val_mean_iou` from
-#   `StreamingMeanIoU`, which tells Keras that higher is better, so `ModelCheckpoint` and
-#   `EarlyStopping` with `mode="auto"` do the right thing: Keras 3's `EarlyStopping` reads that in
-#   every release, its `ModelCheckpoint` from Keras 3.11 on, checked in Keras's sources; tf.keras
-#   (Keras 2, both callbacks) and `ModelCheckpoint` before Keras 3.11 guess from the name instead,
-#   roughly maximising only names with `acc` or `auc`, so they *minimise* `val_mean_iou`: there, pass
-#   `mode="max"`), and look at
-#   per-class IoU: it is what you
-#   will report, and it exposes a class the model gives up on. Name the metric: `StreamingMeanIoU`
+#   `StreamingMeanIoU`) and pass **`mode="max"`** to `ModelCheckpoint` and `EarlyStopping`: with
+#   `mode="auto"`, tf.keras and `ModelCheckpoint` before Keras 3.11 guess "lower is better" from the
+#   name (Keras 3's `EarlyStopping`, and `ModelCheckpoint` from 3.11, read the metric's own direction;
+#   checked in Keras's sources). Look at per-class IoU too: it is what you will report, and it exposes a
+#   class the model gives up on. Name the metric: `StreamingMeanIoU`
 #   logs `mean_iou`, Keras's `MeanIoU` logs `mean_io_u` (then `mean_io_u_1`, …). A
 #   `ModelCheckpoint(monitor="val_mean_iou", save_best_only=True)` that cannot find its key warns and
 #   saves every epoch ([troubleshooting, entry 18](../docs/troubleshooting.md#metric-name)).
@@ -716,18 +745,27 @@ check_pooled_loss_from_accuracy(pooled_loss_from_accuracy)
 # - **One run is one draw.** Training varies with the seed and the machine. Compare recipes seed by
 #   seed: the mean paired difference with its interval, the wins, the sign test; word the verdict from
 #   the interval, and say "inconclusive" when it contains 0. Say how many seeds and how many comparisons.
-#   "Holds in every pair" is a heuristic that 5 seeds pass by luck 1 time in 16.
+#   "A beat B in every seed" is only a shortcut.
 # - **Select on validation, test once.** We compared and chose on the validation split, then touched
 #   the test split once, for the selected model, with an interval over its images.
 # - **Per-class soft Jaccard (c) beat plain cross-entropy (b)** in all 10 seeds. Three more epochs after
 #   (b) helped whichever the loss: Lovász (e) against cross-entropy (h) is inconclusive. CE + Jaccard (d)
-#   is as good as (c) in a typical seed and worse on average: it lost a class in half its runs.
+#   was close to (c) in most seeds and far below in the seeds where it lost a class: on average, weak.
 # - **Any recipe can lose a class on an unlucky seed**; only the pooled loss does it in most runs.
-# - **The question's pooled loss** is worse than cross-entropy and than a per-class loss on this data,
-#   with the optimiser held fixed: it counts pixels, not classes, and loses the rare ones, the thin line
-#   most often. The optimiser mattered for cross-entropy, not measurably for the pooled loss.
-# - **Its logs could not tell**: the buggy metric is nearly constant and orders recipes like a coin;
-#   accuracy orders them much like mean IoU but compresses their differences tenfold.
+# - **The question's pooled loss** is worse than a per-class loss on this data, and than cross-entropy
+#   with the question's optimiser (with the common one, weakly): it counts pixels, not classes, and
+#   loses the rare ones, the thin line most often. The optimiser mattered for cross-entropy, not
+#   measurably for the pooled loss.
+# - **Its logs barely told**: the buggy metric is nearly constant and orders recipes like a coin;
+#   accuracy orders them like mean IoU in most pairs but compresses their differences six- to tenfold.
 # - Monitor the validation mean IoU from a streaming metric; use the loss to check optimisation.
+#
+# **For your own model, tomorrow:** (1) measure with a streaming, dataset-level metric
+# (`StreamingMeanIoU` in `take_home/iou_keras.py`, notebook 01 section 11) and keep the best epoch by
+# `val_mean_iou` with `mode="max"`; (2) read the per-class IoU of the validation split: a class below
+# about 0.05 is lost, so try another seed or a per-class loss; (3) to compare two changes, train each
+# from several seeds (at least 6: with 5, the sign test can never reach 0.05) and compare them seed by
+# seed, as in section 5; (4) report the interval over images and the spread over seeds (notebook 06).
+# These rankings are this dataset's, at this model size and training budget: check them on yours.
 #
 # **Next:** 06 — evaluating segmentation honestly.
