@@ -72,7 +72,7 @@ def load_study(directory=None) -> dict:
     directory = Path(directory) if directory is not None else STUDY_DIR
     files = sorted(directory.glob("*.json"))
     if not files:
-        raise FileNotFoundError(f"No seed study in {directory}: run `make seeds` (about an hour on 2 CPU cores).")
+        raise FileNotFoundError(f"No seed study in {directory}: run `make seeds` (about 80 minutes on 2 CPU cores).")
     runs, settings = [], {}
     for path in files:
         doc = json.loads(path.read_text())

@@ -9,7 +9,8 @@ An execution setting changes the arithmetic without changing the recipe: the num
 are bit-for-bit repeatable; across settings they differ as they would across learners' machines.
 
     python tools/seed_study.py --setting threads2 --seeds 0 1 2 3 4 5 6 7 8 9
-    python tools/seed_study.py --setting threads1 --seeds 0 1 2
+
+(``make seeds`` runs one process per seed: XLA's compiled programs pile up in one long process.)
 
 Results go to ``data/seed_study/<setting>.json`` (committed), one record per (recipe, seed), saved
 after every run; runs already there are skipped, so an interrupted study resumes where it stopped.
