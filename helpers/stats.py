@@ -31,7 +31,7 @@ import math
 import numpy as np
 
 from ._validation import check_int
-from .metrics import _per_image_confusion_matrices
+from .metrics import _per_image_confusion_matrices, average_iou, iou_from_confusion_matrix
 
 __all__ = [
     "clopper_pearson",
@@ -365,14 +365,11 @@ def _boot_weights(n: int, n_boot: int, seed: int) -> np.ndarray:
 
 
 def _iou_stats(weights, cms):
-    """Mean IoU (classes present, absent excluded) and per-class IoU of each weighted sum of matrices."""
+    """Mean IoU (classes present, absent excluded) and per-class IoU of each weighted sum of matrices,
+    with the one arithmetic of :mod:`helpers.metrics`."""
     total = np.tensordot(weights, cms, axes=(1, 0))  # (B, C, C)
-    tp = np.diagonal(total, axis1=1, axis2=2).astype(float)
-    union = total.sum(1) + total.sum(2) - tp
-    with np.errstate(invalid="ignore", divide="ignore"):
-        iou = np.where(union > 0, tp / union, np.nan)
-        miou = np.nanmean(np.where(np.isnan(iou).all(1, keepdims=True), 0.0, iou), axis=1)
-    return miou, iou
+    iou = iou_from_confusion_matrix(total)
+    return np.nan_to_num(average_iou(iou), nan=0.0), iou
 
 
 def bootstrap_iou(per_image_cm, *, n_boot: int = 2000, confidence: float = 0.95, seed: int = 0) -> dict:
