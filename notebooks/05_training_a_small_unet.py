@@ -51,7 +51,7 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "1d83e43afaa37b935e65f56f4b688ab313b0117a"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "2f06f8819484c30af73dec95470f06da3ee0f289"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
@@ -353,8 +353,8 @@ print("  " + ", ".join(f"({k}) p = {fisher_exact(rates['c']['k'], rates['c']['n'
 #   chance "difference" would not surprise anyone, so these p-values are **adjusted** for the 13
 #   (Holm's method: the smallest is multiplied by 13, the next by 12, and so on);
 # - the **verdict**: "higher" or "lower" when the interval excludes 0 **and** the adjusted p is below
-#   0.05; "weak" when only the interval excludes 0 (with 10 seeds a bootstrap interval is too narrow,
-#   closer to a 90 % interval in practice); "inconclusive" when the interval contains 0.
+#   0.05; "weak" when only the interval excludes 0 (with 10 seeds a bootstrap interval is too narrow: a
+#   small sample understates its own spread); "inconclusive" when the interval contains 0.
 #   Inconclusive means the data cannot tell, not that the recipes are equal.
 
 # %% tags=["nbval-check-output"]
@@ -422,6 +422,10 @@ assert pairs[("e", "h")]["verdict"].startswith("inconclusive")
 assert pairs[("d", "b")]["verdict"].startswith("weak: (d) higher than (b)") and pairs[("d", "b")]["ci"][0] < 0.01
 assert pairs[("d", "c")]["verdict"].startswith("weak: (d) lower than (c)") and pairs[("d", "c")]["wins"] == 5
 assert pairs[("c", "a")]["verdict"] == "(c) higher than (a)" and pairs[("c", "a")]["wins"] == 10
+from helpers.stats import clopper_pearson, sign_test
+assert sign_test(10, 0) == 0.002 and sign_test(9, 1) < 0.022 and round(sign_test(8, 2), 3) == 0.109   # the prose's p
+assert sign_test(5, 0) == 0.0625 and sign_test(6, 0) < 0.05          # 5 seeds can never reach 0.05; 6 can
+assert 0.3 < clopper_pearson(0, 10)[1] < 0.32                        # 0 flips in 10: "below about 3 in 10"
 assert S.summarise(runs, "val_mean_iou", ["a"])["a"]["max"] > S.summarise(runs, "val_mean_iou", ["c"])["c"]["mean"] - 0.05
 print("checked")
 

@@ -42,7 +42,7 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "1d83e43afaa37b935e65f56f4b688ab313b0117a"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "2f06f8819484c30af73dec95470f06da3ee0f289"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
