@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("PYTHONHASHSEED", "0")
-# helpers.claims: a training claim that fails raises under the tests (a learner gets a warning instead)
+# helpers.course.claims: a training claim that fails raises under the tests (a learner gets a warning instead)
 os.environ.setdefault("IOU_LAB_STRICT_CLAIMS", "1")
 
 

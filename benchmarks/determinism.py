@@ -23,7 +23,7 @@ def main(mode: str, out: str) -> None:
 
     if mode == "det":
         tf.config.experimental.enable_op_determinism()
-    from helpers import training as T
+    from helpers.course import training as T
 
     data = tuple(a[:400] for a in T.load_training_data())
     weights, cpu = [], []

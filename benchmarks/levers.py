@@ -6,7 +6,7 @@ Each lever trains the notebook's UNet on the 1,000 training images for ``--epoch
 one-epoch warm-up that pays for tracing, and reports the median seconds per epoch, both wall-clock
 and CPU time of this process (CPU seconds are steadier on a shared machine; on an idle 2-core machine
 wall ~ CPU / 2). Every lever but ``autotune_on`` runs with tf.data autotuning off
-(``helpers.runtime.tf_data_autotune_off``, as notebook 05 does), so a random idle stall between epochs
+(``helpers.course.runtime.tf_data_autotune_off``, as notebook 05 does), so a random idle stall between epochs
 does not decide the comparison; the "stall" column is the mean wait before the first batch of an epoch.
 Quality is not measured here: a lever that changes the arithmetic or the schedule
 (batch size, width, epochs) needs the seed study's check (``make seeds``) before it is adopted.
@@ -75,11 +75,11 @@ def measure(name: str, epochs: int) -> dict:
     import keras
     import tensorflow as tf
 
-    from helpers import losses
-    from helpers.keras_metrics import StreamingMeanIoU
-    from helpers.model import build_unet
-    from helpers.runtime import tf_data_autotune_off
-    from helpers.training import UNET, load_training_data, question_mean_iou
+    from helpers.course.model import build_unet
+    from helpers.course.runtime import tf_data_autotune_off
+    from helpers.course.training import UNET, load_training_data, question_mean_iou
+    from helpers.keras import losses
+    from helpers.keras.metrics import StreamingMeanIoU
 
     cfg = LEVERS[name]
     x, y, _, _ = load_training_data()
@@ -144,7 +144,7 @@ def main(argv=None) -> int:
     if "baseline" not in names:
         names = ["baseline", *names]
     sys.path.insert(0, str(ROOT))
-    from helpers.runtime import import_tensorflow_quietly
+    from helpers.course.runtime import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     rows = []

@@ -43,7 +43,7 @@ def bench_metrics():
     import keras
     import tensorflow as tf
 
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
     from helpers.metrics import confusion_matrix
 
     rng = np.random.default_rng(0)
@@ -191,7 +191,7 @@ def bench_notebooks(runs: int | None = None):
 
 def bench_sliders(repeat: int = 40):
     """Median and 95th percentile of value change -> updated figure, for each explorer."""
-    from helpers import widgets as W
+    from helpers.course import widgets as W
 
     cases = {
         "iou_explorer (move B)": (W.iou_explorer(), "x", [10, 12, 14, 16, 18, 20, 22, 24, 26, 28]),
@@ -241,8 +241,15 @@ def bench_training():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from helpers.data import load_shapes
-    from helpers.training import BATCH_SIZE, LIVE_RECIPES, RECIPES, evaluate_model, load_training_data, train_recipe
+    from helpers.course.data import load_shapes
+    from helpers.course.training import (
+        BATCH_SIZE,
+        LIVE_RECIPES,
+        RECIPES,
+        evaluate_model,
+        load_training_data,
+        train_recipe,
+    )
 
     data = load_training_data()
     x_val, m_val = data[2], data[3].argmax(-1)
@@ -281,7 +288,7 @@ def bench_training():
     return [
         "## Training (issues 7, 13)",
         "",
-        f"The live recipes of notebook 05 (helpers.training), seed 0, batch size {BATCH_SIZE}; epoch 1 includes",
+        f"The live recipes of notebook 05 (helpers.course.training), seed 0, batch size {BATCH_SIZE}; epoch 1 includes",
         "graph tracing, so seconds per epoch is the mean of the later epochs. Time to val mIoU 0.8 for (e)",
         "counts (b)'s training too, since (e) fine-tunes (b). The other recipes come from the seed study",
         "(`make seeds`, data/seed_study/), which also gives each recipe's spread over seeds and machines.",
@@ -301,8 +308,8 @@ def bench_training():
 
 def bench_seed_study():
     """Summary of the committed seed study (data/seed_study/, `make seeds`): no training here."""
-    from helpers import study as S
-    from helpers.training import RECIPES
+    from helpers.course import study as S
+    from helpers.course.training import RECIPES
 
     study = S.load_study()
     runs = [r for r in study["runs"] if r["setting"] == S.MAIN_SETTING]
@@ -435,8 +442,8 @@ def bench_levers(measure: bool = True):
     if "autotune_on" in rows:
         on = rows["autotune_on"]
         lines += [
-            "- **Kept: tf.data autotuning off** (`helpers.runtime.tf_data_autotune_off`, around `fit` and",
-            "  `predict` in `helpers.training`). It removes an idle wait between epochs that comes and goes",
+            "- **Kept: tf.data autotuning off** (`helpers.course.runtime.tf_data_autotune_off`, around `fit` and",
+            "  `predict` in `helpers.course.training`). It removes an idle wait between epochs that comes and goes",
             '  (section "tf.data stall between epochs"; docs/troubleshooting.md, entry 21). In this run of the',
             f"  levers, Keras's default (`autotune_on`) waited {on['stall']:.2f} s on average before an epoch's first",
             f"  batch, against {base['stall']:.2f} s with autotuning off. The trained weights are the same bit for",
@@ -445,7 +452,7 @@ def bench_levers(measure: bool = True):
     lines += [
         "- **Kept: fewer live runs.** Notebook 05 trains two recipes live, the question's (a) and per-class",
         "  soft Jaccard (c); the others come from the committed seed study, and the notebook says which is which.",
-        "- **Kept since issue 24: XLA with steps_per_execution=25** (`helpers.training.JIT_COMPILE`,",
+        "- **Kept since issue 24: XLA with steps_per_execution=25** (`helpers.course.training.JIT_COMPILE`,",
         f"  `STEPS_PER_EXECUTION`): CPU ratio {ratio('xla_spe25'):.2f} against the baseline after the warm-up",
         "  epoch (XLA's compilation not counted). It changes the arithmetic, so the seed study was rerun",
         "  with it (`make seeds`): the study describes what the notebook trains.",
@@ -478,7 +485,7 @@ def bench_stall():
         "The wait is idle time: `gdb` showed the main thread in tf.data's iterator destructor, waiting",
         "for the autotuning thread, when Keras replaced the epoch's iterator (docs/troubleshooting.md,",
         "entry 21). It comes and goes with timing, so a run may show none; notebook 05 and the seed study",
-        "train inside `helpers.runtime.tf_data_autotune_off()`.",
+        "train inside `helpers.course.runtime.tf_data_autotune_off()`.",
         "",
     ]
 

@@ -4,7 +4,7 @@
 
 Trains notebook 05's recipe (a) as the notebook does (7 epochs, batch 8, the three metrics,
 validation every epoch), once with Keras's default (autotuning on) and once inside
-``helpers.runtime.tf_data_autotune_off()``, each in a fresh process, and records for every epoch
+``helpers.course.runtime.tf_data_autotune_off()``, each in a fresh process, and records for every epoch
 its wall time and the wait before its first batch. It also checks that both runs trained the same
 weights bit for bit. The wait comes and goes with timing, so one pair of runs can show none; the
 table says what this run saw. This is a benchmark, never a test.
@@ -32,9 +32,9 @@ def _child(mode: str, out: Path) -> None:
     import keras
     import numpy as np
 
-    from helpers import runtime
-    from helpers import training as T
-    from helpers.model import build_unet
+    from helpers.course import runtime
+    from helpers.course import training as T
+    from helpers.course.model import build_unet
 
     class Timer(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):

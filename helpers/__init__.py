@@ -1,28 +1,35 @@
-"""IoU Lab helpers: a correct IoU, soft-IoU losses, a shapes dataset, a small UNet, plots and widgets.
+"""IoU Lab helpers, in three layers (docs/architecture.md has the map and the rules).
 
-Submodules (import the one you need; TensorFlow is only imported by the Keras-facing ones; the map of
-who may import whom is in docs/architecture.md):
+**The library** (what you take away; it never imports the course):
 
-- ``helpers.metrics``        NumPy reference: confusion matrix, per-class IoU, mean IoU (framework-free)
-- ``helpers.keras_metrics``  ``StreamingMeanIoU`` (exact, batch-size independent, XLA-safe) and ``batch_mean_iou``
-- ``helpers.losses``         soft Jaccard, soft Dice, CE + Jaccard, Lovasz-softmax (functions and registered
-  ``keras.losses.Loss`` classes: ``SoftJaccardLoss``, ``SoftDiceLoss``, ``CEJaccardLoss``, ``LovaszSoftmaxLoss``)
-- ``helpers.buggy``          the Stack Overflow question's ``mean_iou`` and ``iou_loss``, annotated
-- ``helpers.scenarios``      toy predictions and conventions of the lessons (NumPy only)
-- ``helpers.soft_iou``       soft-versus-hard IoU analysis (notebook 04)
-- ``helpers.data``           a synthetic 5-class shapes dataset, generated offline
-- ``helpers.folder_data``    a folder of images and masks (your data) as a ``tf.data`` pipeline at 224 x 224
-- ``helpers.model``          a small UNet
-- ``helpers.training``       the recipes of notebook 05; ``helpers.study`` reads the committed seed study
-- ``helpers.claims``         ``claim(...)``: a training claim that warns a learner and fails CI
-- ``helpers.audit``          ``audit_metric`` / ``audit_loss``: "is my IoU right?" for any function
-- ``helpers.report``         the reporting checklist of notebook 06, written as markdown
-- ``helpers.plotting``, ``helpers.widgets``  figures and ipywidgets explorers (display only)
-- ``helpers.checks``, ``helpers.checks_07``  the exercises' self-checks
-- ``helpers.course``, ``helpers.doctor``, ``helpers.runtime``  course map, environment check, quiet TF import
+- ``helpers.metrics``      NumPy reference: confusion matrix, per-class IoU, mean IoU (framework-free)
+- ``helpers.keras``        Keras: ``StreamingMeanIoU``, ``ForegroundIoU``, ``batch_mean_iou``
+  (``helpers.keras.metrics``) and the soft Jaccard, soft Dice, CE + Jaccard and Lovasz-softmax losses
+  (``helpers.keras.losses``); importing ``helpers.keras`` registers all of them for ``keras.saving.load_model``
+- ``helpers.audit``        ``audit_metric`` / ``audit_loss``: "is my IoU right?" for any function
+- ``helpers.report``       the reporting checklist of an evaluation, written as markdown
+- ``helpers.stats``        intervals and tests for IoU (image bootstrap, sign and permutation tests)
+- ``helpers.folder_data``  a folder of images and masks (your data) as a ``tf.data`` pipeline
+- ``helpers.plotting``     figures of masks, errors, confusion matrices, per-class IoU, histories (display only)
+
+**The course** (``helpers.course``: the lessons' machinery, built on the library): metadata and set-up,
+the environment check (``doctor``), the shapes data and model, the question's code (``buggy``), the
+scenarios, the soft-IoU analysis, training, the seed study, claims, lesson-only figures, the widgets
+and the exercises' checks (``helpers.course.checks``, one module per notebook).
+
+Import the module you need: TensorFlow is imported only by the Keras-facing ones.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
-CLASS_NAMES = ("background", "disc", "square", "triangle", "line")
-"""Names of the 5 classes of the shapes dataset (index = label)."""
+
+def __getattr__(name):
+    # helpers.CLASS_NAMES moved to helpers.course.data (the shapes dataset's names): one release of grace
+    if name == "CLASS_NAMES":
+        import importlib
+
+        from helpers._deprecated import warn_moved
+
+        warn_moved("helpers.CLASS_NAMES", "helpers.course.data.CLASS_NAMES")
+        return importlib.import_module("helpers.course.data").CLASS_NAMES
+    raise AttributeError(f"module 'helpers' has no attribute {name!r}")

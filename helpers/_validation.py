@@ -87,13 +87,16 @@ def check_num_classes(num_classes) -> int:
     return int(num_classes)
 
 
-def check_ignore_index(ignore_index, num_classes: int):
-    """``None``, or ``ignore_index`` as an int outside ``[0, num_classes)``."""
+def check_ignore_index(ignore_index, num_classes: int | None):
+    """``None``, or ``ignore_index`` as an int outside ``[0, num_classes)`` (any int while ``num_classes`` is None)."""
     if ignore_index is None:
         return None
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise ValueError(f"ignore_index must be an int or None, got {ignore_index!r}; e.g. ignore_index=255.")
-    if 0 <= ignore_index < num_classes:
+        raise ValueError(
+            f"ignore_index must be an int or None, got {ignore_index!r}; pass the label of void pixels, "
+            "e.g. ignore_index=255."
+        )
+    if num_classes is not None and 0 <= ignore_index < num_classes:
         raise ValueError(
             f"ignore_index={ignore_index} is a real class (0..{num_classes - 1}); choose a label "
             "outside [0, num_classes), e.g. 255, or drop the class from num_classes."

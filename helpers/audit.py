@@ -21,7 +21,7 @@ shows as a table in Jupyter. From a shell::
 
 Examples
 --------
->>> from helpers.buggy import mean_iou
+>>> from helpers.course.buggy import mean_iou
 >>> audit_metric(mean_iou, num_classes=5).findings
 ['constant_output', 'threshold_not_argmax']
 >>> import numpy as np
@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.runtime import quiet_native_stderr
+from helpers._native import quiet_native_stderr
 
 __all__ = [
     "METRIC_FINDINGS",
@@ -664,7 +664,7 @@ def audit_metric(metric, *, num_classes: int, y_true: str = "one_hot", ignore_in
             lambda got: (
                 f"{how} gives {_fmt(got)}, one batch of 4 gives {_fmt(v_all)}: Keras reports the mean of "
                 "per-batch values, which is not the dataset's IoU. Accumulate one confusion matrix "
-                "in a keras.metrics.Metric (e.g. helpers.keras_metrics.StreamingMeanIoU)."
+                "in a keras.metrics.Metric (e.g. helpers.keras.metrics.StreamingMeanIoU)."
             ),
         )
     except Exception as exc:
@@ -773,7 +773,7 @@ def audit_loss(loss, *, num_classes: int) -> AuditReport:
 
     Examples
     --------
-    >>> from helpers.buggy import iou_loss
+    >>> from helpers.course.buggy import iou_loss
     >>> audit_loss(iou_loss, num_classes=5).findings
     ['pixel_weighted']
     """

@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import CLASS_NAMES
+from helpers.course.data import CLASS_NAMES
 
 __all__ = [
     "SIZE",
@@ -133,7 +133,7 @@ def write_shapes_folder(
     size : int, default 224
         Side of the images in pixels (the question's 224).
     seed : int, default 7
-        Seed of :func:`helpers.data.generate_shapes` (7: not one of the training, validation or test seeds).
+        Seed of :func:`helpers.course.data.generate_shapes` (7: not one of the training, validation or test seeds).
     band : int, default 3
         Width of the void ring around every object (:func:`void_band`); 0 for none.
     masks : {"index", "palette"}
@@ -147,7 +147,7 @@ def write_shapes_folder(
     """
     import tensorflow as tf
 
-    from helpers.data import generate_shapes
+    from helpers.course.data import generate_shapes
 
     if masks not in ("index", "palette"):
         raise ValueError(f"masks must be 'index' or 'palette', got {masks!r}.")
@@ -368,7 +368,7 @@ def stand_in_predictions(y_true, *, shift: int = 2, noise: float = 1.0, seed: in
     -------
     ndarray of float32, shape (B, H, W, C)
     """
-    from helpers.soft_iou import mediocre_logits
+    from helpers.course.soft_iou import mediocre_logits
 
     y = np.asarray(y_true)
     if y.ndim == 4:

@@ -915,7 +915,7 @@ def plot_loss_push(
         True and predicted (argmax) label maps of one image.
     grads : dict {loss name: array (H, W, C)}
         Gradient of each loss with respect to the logits (e.g. from
-        :func:`helpers.soft_iou.logit_gradient`). The size of a pixel's push is the norm over the C
+        :func:`helpers.course.soft_iou.logit_gradient`). The size of a pixel's push is the norm over the C
         logits, drawn relative to the average pixel (1 = average), on one colour scale for all losses.
     focus_loss : str
         Key of ``grads`` whose descent direction on the logit of ``focus_class`` is drawn last
@@ -1330,7 +1330,7 @@ def plot_seed_study(
 ) -> Figure:
     """Every run of a seed study as a dot, one column per recipe, with its range as a bar.
 
-    Computes nothing: pass the values (e.g. from :func:`helpers.study.metric_values`).
+    Computes nothing: pass the values (e.g. from :func:`helpers.course.study.metric_values`).
 
     Parameters
     ----------

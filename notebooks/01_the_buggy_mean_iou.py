@@ -41,7 +41,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -60,9 +60,9 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from helpers import buggy
+from helpers.course import buggy
 from helpers import metrics as M
-from helpers.data import load_shapes
+from helpers.course.data import load_shapes
 from helpers.plotting import show_masks
 
 keras.utils.set_random_seed(0)
@@ -72,7 +72,7 @@ np.set_printoptions(precision=3, suppress=True)
 # ## 1. The question's code
 #
 # This is the metric as posted (Stack Overflow question by "N.zay", January 2021, CC BY-SA 4.0;
-# `helpers.buggy` keeps it verbatim, with our comments):
+# `helpers.course.buggy` keeps it verbatim, with our comments):
 #
 # ```python
 # def mean_iou(y_true, y_pred):
@@ -196,7 +196,7 @@ print(f"TensorFlow: {tf_gap:.1f}")
 assert 16 < tf_gap < 19
 
 # %% [markdown]
-# `helpers.buggy.mean_iou_stage(y_true, y_pred, k)` applies the first `k` fixes (cumulatively) to the
+# `helpers.course.buggy.mean_iou_stage(y_true, y_pred, k)` applies the first `k` fixes (cumulatively) to the
 # question's code, so we can watch the value move. Fix 1 swaps the two operations: round, then cast.
 
 # %% tags=["nbval-check-output"]
@@ -480,7 +480,7 @@ assert abs(float(keras_metric.result()) - true_dataset) < 1e-6
 # `(..., C)`, return the integer label map `(...)`, one class per pixel.
 
 # %%
-from helpers.checks import check_labels_from_probabilities, check_region_sums
+from helpers.course.checks import check_labels_from_probabilities, check_region_sums
 
 
 def labels_from_probabilities(y_pred):

@@ -47,7 +47,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -69,13 +69,13 @@ from helpers.course import finish_setup; finish_setup()
 import numpy as np
 from sklearn.metrics import jaccard_score
 
-from helpers import CLASS_NAMES
+from helpers.course.data import CLASS_NAMES
 from helpers.metrics import confusion_matrix, mean_iou, per_class_iou, pixel_accuracy
 from helpers.plotting import (LabFigure, plot_confusion_matrix, plot_per_class_iou, show_intersection_union,
                               show_masks)
-from helpers.scenarios import (convention_batch, convention_mean_iou, convention_per_class_iou,
+from helpers.course.scenarios import (convention_batch, convention_mean_iou, convention_per_class_iou,
                                imbalance_scenario, imbalance_stats, iou_dice_stats, toy_shape_mask)
-from helpers.widgets import (convention_explorer, convention_explorer_static, imbalance_explorer,
+from helpers.course.widgets import (convention_explorer, convention_explorer_static, imbalance_explorer,
                              imbalance_explorer_static, iou_explorer, iou_explorer_static)
 
 NUM_CLASSES = len(CLASS_NAMES)
@@ -473,8 +473,8 @@ assert six[("zero", "per_image")] < six[("exclude", "per_image")] < six[("one", 
 # >
 # > | what | averages the IoUs of the classes present in | functions |
 # > | --- | --- | --- |
-# > | **metrics** (what we report) | the truth **or** the prediction | `helpers.metrics.mean_iou`, `per_class_iou`; `helpers.keras_metrics.StreamingMeanIoU`; Keras `MeanIoU` |
-# > | **losses** (what we train) | the truth only | `helpers.losses.soft_jaccard_loss`, `soft_dice_loss`, `lovasz_softmax_loss` |
+# > | **metrics** (what we report) | the truth **or** the prediction | `helpers.metrics.mean_iou`, `per_class_iou`; `helpers.keras.metrics.StreamingMeanIoU`; Keras `MeanIoU` |
+# > | **losses** (what we train) | the truth only | `helpers.keras.losses.soft_jaccard_loss`, `soft_dice_loss`, `lovasz_softmax_loss` |
 # >
 # > A class the model *invents* (predicted, but in no true mask) counts in the metric, with IoU 0: a
 # > false alarm must cost. A loss works on probabilities, where every class gets a little probability
@@ -698,7 +698,7 @@ assert np.allclose(ours_per_class[:4], theirs_per_class) and np.isclose(ours, th
 # float; `float("nan")` when both masks are empty.
 
 # %%
-from helpers.checks import check_iou_of_masks, check_mean_iou_from_confusion_matrix
+from helpers.course.checks import check_iou_of_masks, check_mean_iou_from_confusion_matrix
 
 
 def iou_of_masks(a, b):

@@ -41,7 +41,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -60,10 +60,10 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from helpers import CLASS_NAMES
+from helpers.course.data import CLASS_NAMES
 from helpers import metrics as M
-from helpers.data import load_shapes
-from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou
+from helpers.course.data import load_shapes
+from helpers.keras.metrics import StreamingMeanIoU, batch_mean_iou
 from helpers.plotting import plot_per_class_iou
 
 keras.utils.set_random_seed(0)
@@ -103,7 +103,7 @@ identity = keras.Sequential([keras.Input(shape=probs.shape[1:]), keras.layers.Id
 # %% [markdown]
 # ## 2. IoU as a function metric, and why the log disagrees with `evaluate()`
 #
-# `helpers.keras_metrics.batch_mean_iou(y_true, y_pred)` is a correct IoU **of one batch**: argmax on
+# `helpers.keras.metrics.batch_mean_iou(y_true, y_pred)` is a correct IoU **of one batch**: argmax on
 # the class axis, one confusion matrix over the batch's pixels, IoU per class, mean over the classes
 # present in that batch. On the whole data in one batch it equals the reference:
 
@@ -420,12 +420,12 @@ print(inspect.getsource(iou_keras._mean_over_present))
 
 # %% [markdown]
 # Both in one compiled model, with XLA. The metric must agree with the NumPy reference on the model's
-# predictions, the loss with `helpers.losses.soft_jaccard_loss`, and the model must reload from its
+# predictions, the loss with `helpers.keras.losses.soft_jaccard_loss`, and the model must reload from its
 # `.keras` file with no `custom_objects` (after one epoch of a one-layer model the IoU is low; what
 # matters here is that the numbers agree):
 
 # %% tags=["nbval-check-output"]
-from helpers.losses import soft_jaccard_loss as reference_loss
+from helpers.keras.losses import soft_jaccard_loss as reference_loss
 
 keras.utils.set_random_seed(0)
 take_home_model = keras.Sequential([keras.Input(shape=images.shape[1:]),
@@ -440,7 +440,7 @@ ref_miou = M.mean_iou(train_masks[:128], predicted.argmax(-1), num_classes=5)
 ours_loss = float(iou_keras.soft_jaccard_loss(one_hot[:32], predicted[:32]))
 ref_loss = float(reference_loss(one_hot[:32], predicted[:32]))
 print(f"take-home StreamingMeanIoU (XLA): {scores['mean_iou']:.4f}   NumPy reference: {ref_miou:.4f}")
-print(f"take-home soft Jaccard loss:      {ours_loss:.4f}   helpers.losses:  {ref_loss:.4f}")
+print(f"take-home soft Jaccard loss:      {ours_loss:.4f}   helpers.keras.losses:  {ref_loss:.4f}")
 assert abs(scores["mean_iou"] - ref_miou) < 1e-5 and abs(ours_loss - ref_loss) < 1e-6
 import tempfile
 with tempfile.TemporaryDirectory() as tmp:
@@ -469,14 +469,14 @@ assert abs(again["mean_iou"] - scores["mean_iou"]) < 1e-6
 #   object** (its default `target_class_ids=[0, 1]`). When objects are small, the background's IoU is
 #   high for any model that predicts mostly background, including one that finds nothing.
 # - The **foreground IoU** (`BinaryIoU(target_class_ids=[1])`, or `ForegroundIoU()` from the take-home
-#   file, or `helpers.keras_metrics.ForegroundIoU`) is the IoU of the object alone. Report it, unless the
+#   file, or `helpers.keras.metrics.ForegroundIoU`) is the IoU of the object alone. Report it, unless the
 #   background really matters to you; then say that your number is the mean of both.
 #
 # Our binary task: "is this pixel part of any shape?" (every class but background). A model that finds
 # nothing, all probabilities 0.1:
 
 # %% tags=["nbval-check-output"]
-from helpers.keras_metrics import ForegroundIoU
+from helpers.keras.metrics import ForegroundIoU
 
 object_masks = (masks > 0).astype("float32")[..., None]           # (64, 64, 64, 1): 1 = any shape
 finds_nothing = np.full(object_masks.shape, 0.1, "float32")
@@ -494,7 +494,7 @@ print(f"background share {background_share:.4f}; half of it: {background_share /
 # The take-home file has binary losses too: `BinarySoftJaccardLoss`, `BinarySoftDiceLoss` and
 # `BinaryCEJaccardLoss` (cross-entropy plus Jaccard; the one to use when some images hold no object,
 # since the Jaccard and Dice terms have no gradient on a batch without foreground). They score the
-# foreground alone, like the metric; `helpers.losses` does the same when `y_pred` has one channel.
+# foreground alone, like the metric; `helpers.keras.losses` does the same when `y_pred` has one channel.
 # One epoch of a one-layer sigmoid model, with XLA, checked against the NumPy reference
 # `helpers.metrics.foreground_iou` (the numbers depend on the machine's arithmetic; the cell asserts
 # that the three foreground IoUs agree):
@@ -527,7 +527,7 @@ assert abs(binary_scores["course_foreground_iou"] - binary_reference) < 1e-5
 # return the running matrix plus this batch's counts (rows true, columns predicted).
 
 # %%
-from helpers.checks import check_accumulate_confusion_matrix, check_keras_metric_for_one_hot
+from helpers.course.checks import check_accumulate_confusion_matrix, check_keras_metric_for_one_hot
 
 
 def accumulate_confusion_matrix(cm, y_true, y_pred_labels):

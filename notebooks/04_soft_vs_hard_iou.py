@@ -48,7 +48,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -67,15 +67,16 @@ import numpy as np
 import tensorflow as tf
 import keras
 
-from helpers import CLASS_NAMES, buggy
-from helpers import losses as L
+from helpers.course import buggy
+from helpers.course.data import CLASS_NAMES
+from helpers.keras import losses as L
 from helpers import metrics as M
-from helpers.data import load_shapes
+from helpers.course.data import load_shapes
 from helpers.plotting import plot_loss_push
-from helpers.scenarios import label_probs, mediocre_logits, sharpness_stats
-from helpers.soft_iou import (boundary_mask, logit_gradient, pooled_loss_from_accuracy, soft_iou_per_class,
+from helpers.course.scenarios import label_probs, mediocre_logits, sharpness_stats
+from helpers.course.soft_iou import (boundary_mask, logit_gradient, pooled_loss_from_accuracy, soft_iou_per_class,
                               soft_pixel_accuracy)
-from helpers.widgets import sharpness_explorer, sharpness_explorer_static
+from helpers.course.widgets import sharpness_explorer, sharpness_explorer_static
 
 keras.utils.set_random_seed(0)
 C = len(CLASS_NAMES)
@@ -175,7 +176,7 @@ assert nudged_scores[1e-4][0] == float(hard) and nudged_scores[1e-4][1] != float
 # On a one-hot prediction these are exactly the pixel counts $|A\cap B|$ and $|A\cup B|$ of notebook 02;
 # on probabilities every pixel contributes a fraction. The **soft Jaccard loss** is
 # $1 - \operatorname{mean}_c \text{soft IoU}_c$, the mean taken over the classes present in the truth
-# (`helpers.losses.soft_jaccard_loss`). It is smooth in the logits, so it has a gradient everywhere.
+# (`helpers.keras.losses.soft_jaccard_loss`). It is smooth in the logits, so it has a gradient everywhere.
 
 # %% [markdown]
 # ## 2. The soft IoU meets the hard IoU as the predictions sharpen
@@ -418,7 +419,7 @@ print(f"pixel accuracy {M.pixel_accuracy(masks64, collapsed):.4f}, mean IoU {M.m
 # 1. **Check the labels** (notebook 02, "Check your labels first"): is the class in the training
 #    masks at all, and how rare is it?
 # 2. **Use a per-class loss**: the per-class soft Jaccard or Dice loss, or cross-entropy plus a
-#    per-class Jaccard term (`helpers.losses.ce_jaccard_loss`), not a loss pooled over all classes.
+#    per-class Jaccard term (`helpers.keras.losses.ce_jaccard_loss`), not a loss pooled over all classes.
 # 3. **Weight the rare classes** in cross-entropy (a per-pixel `sample_weight` from the class of each
 #    pixel), or sample more images that contain them.
 # 4. **Fine-tune with Lovász-softmax** (section 6) once the model finds the objects.
@@ -432,7 +433,7 @@ print(f"pixel accuracy {M.pixel_accuracy(masks64, collapsed):.4f}, mean IoU {M.m
 #
 # ### Per class, over the classes present
 #
-# `helpers.losses.soft_jaccard_loss` computes one soft IoU per class over the whole batch and averages
+# `helpers.keras.losses.soft_jaccard_loss` computes one soft IoU per class over the whole batch and averages
 # the classes **present in the batch's truth** (the convention of Berman et al., 2018). A class that is
 # absent has no IoU (notebook 02), so it is left out rather than given a made-up value. The last part
 # of this section, "The smoothing constant and empty classes", shows what the alternatives do.
@@ -541,7 +542,7 @@ assert (grad_p[..., 4] > 0).all()                          # the loss falls wher
 # took another route. For one class, the Jaccard loss $1 - J$ is a function of the *set* of mispredicted
 # pixels. The **Lovász extension** turns such a set function into a function of a vector of pixel
 # errors $m_i = |y_i - p_i| \in [0, 1]$: sort the errors in decreasing order and weight each one by how
-# much the Jaccard loss grows when that pixel joins the mispredicted set (`helpers.losses.lovasz_grad`).
+# much the Jaccard loss grows when that pixel joins the mispredicted set (`helpers.keras.losses.lovasz_grad`).
 # The Jaccard loss is **submodular**: one more wrong pixel costs less when many pixels are already
 # wrong than when few are (diminishing returns). For such set functions the Lovász extension is
 # **convex** in the errors and piecewise linear, and on 0/1 errors it is exactly $1 - J$.
@@ -607,7 +608,7 @@ assert all(abs(lovasz - t) < min(abs(jaccard - t), abs(dice - t))               
 # the predicted probabilities `p` of that class (same shape), as a float. No smoothing.
 
 # %%
-from helpers.checks import check_dice_from_jaccard, check_soft_iou
+from helpers.course.checks import check_dice_from_jaccard, check_soft_iou
 
 
 def soft_iou(y, p):

@@ -52,7 +52,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "2f06f8819484c30af73dec95470f06da3ee0f289"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -70,15 +70,15 @@ from helpers.course import finish_setup; finish_setup()
 import numpy as np
 import tensorflow as tf
 
-from helpers import CLASS_NAMES
-from helpers import study as S
-from helpers.claims import claim
-from helpers.data import class_frequencies, load_shapes
-from helpers.model import build_unet
+from helpers.course.data import CLASS_NAMES
+from helpers.course import study as S
+from helpers.course.claims import claim
+from helpers.course.data import class_frequencies, load_shapes
+from helpers.course.model import build_unet
 from helpers.plotting import (gallery_indices, plot_history, plot_per_class_iou, plot_seed_study,
                               show_gallery)
 from helpers.stats import bootstrap_iou, fisher_exact, per_image_confusion_matrices
-from helpers.training import (LIVE_RECIPES, RECIPES, QUESTION_SPREAD_MAX, SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR,
+from helpers.course.training import (LIVE_RECIPES, RECIPES, QUESTION_SPREAD_MAX, SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR,
                               SHORT_LABELS, UNET, evaluate_model, load_training_data,
                               save_model_weights, save_selection, train_recipe)
 
@@ -108,7 +108,7 @@ show_gallery(x_train, y_train.argmax(-1), indices=gallery_indices(y_train.argmax
 #
 # ## 2. The model, and where it trains
 #
-# `helpers.model.build_unet` builds a small UNet: an encoder of three levels (two 3 × 3 convolutions
+# `helpers.course.model.build_unet` builds a small UNet: an encoder of three levels (two 3 × 3 convolutions
 # and max pooling each), a bottleneck, a decoder that upsamples and concatenates the encoder's
 # features (the skip connections), and the question's head: `Conv2D(5, 1, activation="softmax")`.
 
@@ -118,7 +118,7 @@ print(f"{model.name}: input {model.input_shape}, output {model.output_shape}, "
       f"{model.count_params():,} parameters")
 
 # %%
-from helpers.training import JIT_COMPILE, STEPS_PER_EXECUTION
+from helpers.course.training import JIT_COMPILE, STEPS_PER_EXECUTION
 
 gpus = tf.config.list_physical_devices("GPU")
 print("training on:", f"GPU ({len(gpus)}: {gpus[0].name})" if gpus else "CPU")
@@ -172,7 +172,7 @@ print(f"the recipes compile with jit_compile={JIT_COMPILE} (XLA) and steps_per_e
 # Each live run logs `accuracy` (pixel accuracy), `question_mean_iou` (the buggy metric) and
 # `mean_iou` (`StreamingMeanIoU`), on training batches and on the validation split (`val_...`).
 #
-# *Extra:* `train_recipe` wraps `fit` in `helpers.runtime.tf_data_autotune_off()`. With NumPy arrays,
+# *Extra:* `train_recipe` wraps `fit` in `helpers.course.runtime.tf_data_autotune_off()`. With NumPy arrays,
 # TensorFlow 2.20 and 2.21 can sit idle for about 10 s before an epoch's first batch (a `tf.data`
 # autotuning wait, [troubleshooting, entry 21](../docs/troubleshooting.md#epoch-stall)). On our
 # 2-core CPU, turning autotuning off removed the wait and trained the same weights (same machine, same
@@ -180,11 +180,11 @@ print(f"the recipes compile with jit_compile={JIT_COMPILE} (XLA) and steps_per_e
 # your epochs look uneven, time one with and without it.
 #
 # The two lines the question was about are `compile` and `fit`. Here they are as every recipe runs them,
-# printed from `helpers.training`'s own source (not a copy), with what the two live recipes put in them
+# printed from `helpers.course.training`'s own source (not a copy), with what the two live recipes put in them
 # (`metrics` is the three metrics above):
 
 # %%
-from helpers.training import compile_and_fit_source
+from helpers.course.training import compile_and_fit_source
 
 print(compile_and_fit_source())
 for key in LIVE_RECIPES:
@@ -720,7 +720,7 @@ print(f"\nthis notebook's recipe (a): val loss {loss_a[0]:.3f} -> {loss_a[-1]:.3
 # return the index of the epoch you would keep, by the right number on the right data.
 
 # %%
-from helpers.checks import check_best_epoch, check_pooled_loss_from_accuracy
+from helpers.course.checks import check_best_epoch, check_pooled_loss_from_accuracy
 
 
 def best_epoch(history):

@@ -43,7 +43,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "2f06f8819484c30af73dec95470f06da3ee0f289"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -60,16 +60,16 @@ from helpers.course import finish_setup; finish_setup()
 # %%
 import numpy as np
 
-from helpers import CLASS_NAMES
+from helpers.course.data import CLASS_NAMES
 from helpers import metrics as M
-from helpers.claims import claim
-from helpers.data import load_shapes
+from helpers.course.claims import claim
+from helpers.course.data import load_shapes
 from helpers.plotting import (plot_confusion_matrix, plot_iou_histogram, plot_per_class_iou,
                               gallery_indices, show_gallery, show_masks)
-from helpers.soft_iou import boundary_mask
+from helpers.course.soft_iou import boundary_mask
 from helpers.stats import bootstrap_iou, paired_bootstrap_iou, per_image_confusion_matrices
-from helpers.study import MAIN_SETTING, load_study, summarise
-from helpers.training import LIVE_RECIPES, RECIPES, SELECTED_TEST_FLOOR, cached_model, load_selection
+from helpers.course.study import MAIN_SETTING, load_study, summarise
+from helpers.course.training import LIVE_RECIPES, RECIPES, SELECTED_TEST_FLOOR, cached_model, load_selection
 
 # %% [markdown]
 # ## 1. The model and the test split
@@ -376,7 +376,7 @@ assert mine["max"] - mine["min"] > hi - lo   # the seeds move the number more th
 # IoU, lowest first. Images whose IoU is NaN (nothing to score) are not "worst".
 
 # %%
-from helpers.checks import check_void_band, check_worst_images
+from helpers.course.checks import check_void_band, check_worst_images
 
 
 def worst_images(image_ious, k):

@@ -43,7 +43,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -64,14 +64,14 @@ import numpy as np
 import tensorflow as tf
 from IPython.display import Markdown, display
 
-from helpers import CLASS_NAMES
+from helpers.course.data import CLASS_NAMES
 from helpers import folder_data as F
 from helpers import metrics as M
 from helpers.audit import audit_loss, audit_metric
-from helpers.buggy import iou_loss, mean_iou
-from helpers.data import data_dir
-from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou
-from helpers.losses import soft_jaccard_loss
+from helpers.course.buggy import iou_loss, mean_iou
+from helpers.course.data import data_dir
+from helpers.keras.metrics import StreamingMeanIoU, batch_mean_iou
+from helpers.keras.losses import soft_jaccard_loss
 from helpers.plotting import plot_per_class_iou, show_masks
 from helpers.report import evaluation_report
 from helpers.stats import per_image_confusion_matrices
@@ -131,8 +131,8 @@ candidates = {
     "keras.metrics.OneHotMeanIoU(num_classes=5)": keras.metrics.OneHotMeanIoU(num_classes=5),
     "keras.metrics.MeanIoU(5, sparse_y_true=False, sparse_y_pred=False)":
         keras.metrics.MeanIoU(num_classes=5, sparse_y_true=False, sparse_y_pred=False),
-    "helpers.keras_metrics.StreamingMeanIoU(num_classes=5)": StreamingMeanIoU(num_classes=5),
-    "helpers.keras_metrics.batch_mean_iou": batch_mean_iou,
+    "helpers.keras.metrics.StreamingMeanIoU(num_classes=5)": StreamingMeanIoU(num_classes=5),
+    "helpers.keras.metrics.batch_mean_iou": batch_mean_iou,
 }
 for name, candidate in candidates.items():
     r = audit_metric(candidate, num_classes=5)
@@ -272,7 +272,7 @@ text = evaluation_report(
     model=f"stand-in predictions (the true mask shifted by {SHIFT} pixels, blurred, noisy), not a trained network",
     void=f"label 255: a {BAND}-pixel ring around every object, left out of every count",
     predictions="argmax of the softmax, at 224x224 (the masks' resolution)",
-    implementation="helpers.keras_metrics.StreamingMeanIoU(ignore_index=255), streamed over tf.data in batches of 8",
+    implementation="helpers.keras.metrics.StreamingMeanIoU(ignore_index=255), streamed over tf.data in batches of 8",
     cross_check=("helpers.metrics.mean_iou on all labels at once", reference),
     per_image_confusion=per_image_confusion_matrices(np.concatenate(kept_true), np.concatenate(kept_pred),
                                                      num_classes=5, ignore_index=255),
@@ -314,7 +314,7 @@ else:
             pet_metric.confusion_matrix().numpy(), class_names=F.PET_CLASS_NAMES,
             data=f"{message}: the first 64 test images", model="stand-in predictions, not a trained network",
             void="the trimap's border (value 3) as label 255, left out", predictions="argmax, at 224x224",
-            implementation="helpers.keras_metrics.StreamingMeanIoU(ignore_index=255) over tf.data")))
+            implementation="helpers.keras.metrics.StreamingMeanIoU(ignore_index=255) over tf.data")))
 
 # %% [markdown]
 # ## Exercises
@@ -326,7 +326,7 @@ else:
 # (so Keras can compile it) that the audit passes. The check runs `audit_metric` on it.
 
 # %%
-from helpers.checks_07 import check_fixed_metric, check_palette_to_labels
+from helpers.course.checks.nb07 import check_fixed_metric, check_palette_to_labels
 
 
 def fixed_mean_iou(y_true, y_pred):

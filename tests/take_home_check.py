@@ -173,7 +173,7 @@ def check_binary(out):
     bce = -np.mean(yp * np.log(np.clip(pp, 1e-7, 1)) + (1 - yp) * np.log(np.clip(1 - pp, 1e-7, 1)))
     close(T.BinaryCEJaccardLoss()(y, p), 0.5 * bce + 0.5 * (1 - soft), tol=1e-4, what="BinaryCEJaccardLoss")
     close(T.BinarySoftJaccardLoss()(y[..., 0], p), 1 - soft, what="binary masks (B, H, W)")
-    close(T.BinarySoftJaccardLoss()(np.zeros_like(y), p), 1.0, what="no foreground: 1.0, as helpers.losses")
+    close(T.BinarySoftJaccardLoss()(np.zeros_like(y), p), 1.0, what="no foreground: 1.0, as helpers.keras.losses")
     raises(lambda: T.ForegroundIoU().update_state(y * 255, p), "mask // 255")
     raises(lambda: T.ForegroundIoU().update_state(y, p * 8 - 4), "probabilities in [0, 1]")  # logits
     close(T.BinarySoftJaccardLoss()(y[..., 0], p[..., 0]), 1 - soft, what="(B, H, W) masks and predictions")

@@ -1,4 +1,4 @@
-"""helpers.aerial: the real aerial images found, downloaded (from a local server here) and checked."""
+"""helpers.course.aerial: the real aerial images found, downloaded (from a local server here) and checked."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import aerial as A
+from helpers.course import aerial as A
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "aerial-dubai"
 needs_shared = pytest.mark.skipif(

@@ -164,7 +164,7 @@ def test_other_numbers_of_classes(c):
 # the course, Keras and the question
 # ---------------------------------------------------------------------------------------------
 def test_the_questions_mean_iou():
-    from helpers.buggy import mean_iou
+    from helpers.course.buggy import mean_iou
 
     report = A.audit_metric(mean_iou, num_classes=5)
     # cast-before-round makes every softmax output all zeros: constant; on exact one-hot it moves: not argmax.
@@ -173,7 +173,7 @@ def test_the_questions_mean_iou():
 
 
 def test_streaming_mean_iou_passes_in_every_mode():
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
 
     assert A.audit_metric(StreamingMeanIoU(num_classes=5), num_classes=5).passed
     for mode in ("one_hot", "labels"):
@@ -184,7 +184,7 @@ def test_streaming_mean_iou_passes_in_every_mode():
 
 
 def test_batch_mean_iou_is_only_batch_dependent():
-    from helpers.keras_metrics import batch_mean_iou
+    from helpers.keras.metrics import batch_mean_iou
 
     assert A.audit_metric(batch_mean_iou, num_classes=5).findings == ["batch_dependent"]
 
@@ -214,7 +214,7 @@ def test_constant_output_hint_for_keras_mean_iou_names_its_flags_not_a_cast():
     misused = hint(A.audit_metric(keras.metrics.MeanIoU(num_classes=5), num_classes=5))
     assert "OneHotMeanIoU(num_classes=C)" in misused and "sparse_y_true=False, sparse_y_pred=False" in misused
     assert "tf.round" not in misused
-    from helpers.buggy import mean_iou  # a function that casts before rounding keeps the cast hint
+    from helpers.course.buggy import mean_iou  # a function that casts before rounding keeps the cast hint
 
     assert "tf.round(tf.cast(p, tf.int32))" in hint(A.audit_metric(mean_iou, num_classes=5))
 
@@ -233,7 +233,7 @@ def test_keras_mean_iou_drops_out_of_range_labels():
 
 
 def test_auditing_a_keras_metric_leaves_it_reset():
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
 
     m = StreamingMeanIoU(num_classes=5)
     A.audit_metric(m, num_classes=5)
@@ -308,13 +308,13 @@ def test_a_correct_soft_iou_loss_passes():
 
 
 def test_the_questions_iou_loss_is_pixel_weighted():
-    from helpers.buggy import iou_loss
+    from helpers.course.buggy import iou_loss
 
     assert A.audit_loss(iou_loss, num_classes=5).findings == ["pixel_weighted"]
 
 
 def _course_losses():
-    from helpers import losses as L
+    from helpers.keras import losses as L
 
     classes = [
         pytest.param(getattr(L, name)(), id=name)
@@ -338,7 +338,7 @@ def test_the_course_losses_pass(loss):
 def test_pooled_jaccard_is_pixel_weighted():
     from functools import partial
 
-    from helpers.losses import soft_jaccard_loss
+    from helpers.keras.losses import soft_jaccard_loss
 
     pooled = partial(soft_jaccard_loss, pooled=True)
     assert A.audit_loss(pooled, num_classes=5).findings == ["pixel_weighted"]
@@ -359,7 +359,7 @@ def test_report_reads_as_text_and_html():
 
 
 def test_audit_is_deterministic():
-    from helpers.buggy import mean_iou
+    from helpers.course.buggy import mean_iou
 
     assert str(A.audit_metric(mean_iou, num_classes=5)) == str(A.audit_metric(mean_iou, num_classes=5))
 
@@ -378,7 +378,7 @@ def test_bad_arguments_name_the_fix(kwargs, match):
 
 
 def test_a_metric_class_instead_of_an_instance_is_explained():
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
 
     with pytest.raises(ValueError, match=r"StreamingMeanIoU\(num_classes=5\)"):
         A.audit_metric(StreamingMeanIoU, num_classes=5)
@@ -399,7 +399,7 @@ def test_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit, match="has no 'nope'"):
         A.main([f"{f}:nope"])
     g = tmp_path / "loss.py"
-    g.write_text("from helpers.buggy import iou_loss\n")
+    g.write_text("from helpers.course.buggy import iou_loss\n")
     assert A.main([f"{g}:iou_loss", "--loss"]) == 1
     assert "pixel_weighted" in capsys.readouterr().out
 

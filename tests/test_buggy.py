@@ -1,12 +1,12 @@
-"""helpers.buggy: pin the question's functions' behaviour (the course teaches from these numbers)."""
+"""helpers.course.buggy: pin the question's functions' behaviour (the course teaches from these numbers)."""
 
 import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from helpers import buggy  # noqa: E402
 from helpers import metrics as M  # noqa: E402
+from helpers.course import buggy  # noqa: E402
 
 
 def _setup(seed=0):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers import checks
+from helpers.course import checks
 
 SOLUTIONS = Path(__file__).resolve().parents[1] / "notebooks" / "solutions"
 

@@ -21,9 +21,9 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
-from helpers import losses as L  # noqa: E402
 from helpers import metrics as M  # noqa: E402
-from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou  # noqa: E402
+from helpers.keras import losses as L  # noqa: E402
+from helpers.keras.metrics import StreamingMeanIoU, batch_mean_iou  # noqa: E402
 
 C = 4
 VOID = 255
@@ -227,11 +227,11 @@ MIRRORED = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import numpy as np, keras
-    import helpers.losses  # registers the losses *and* the metric
-    assert "helpers.keras_metrics" in sys.modules
+    import helpers.keras.losses  # registers the losses *and* the metric
+    assert "helpers.keras.metrics" in sys.modules
     saved = keras.saving.load_model(sys.argv[1])  # no custom_objects
-    from helpers import losses as L
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras import losses as L
+    from helpers.keras.metrics import StreamingMeanIoU
     from helpers.metrics import mean_iou
     rng = np.random.default_rng(0)
     x = rng.normal(size=(24, 8, 8, 3)).astype("float32")
@@ -267,7 +267,7 @@ MIRRORED = textwrap.dedent(
 
 def test_mirrored_strategy_two_logical_cpus_and_load_in_a_fresh_interpreter(tmp_path):
     # logical devices must be configured before TensorFlow starts: a fresh interpreter, which also
-    # shows that importing helpers.losses alone is enough for load_model to find the metric
+    # shows that importing helpers.keras.losses alone is enough for load_model to find the metric
     x, lab = _data(24)
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(C, 1, activation="softmax")])

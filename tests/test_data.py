@@ -1,4 +1,4 @@
-"""Tests of helpers.data: the shapes dataset (determinism, splits, balance, file checks)."""
+"""Tests of helpers.course.data: the shapes dataset (determinism, splits, balance, file checks)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import CLASS_NAMES, data
-from helpers.data import class_frequencies, generate_shapes, load_shapes, one_hot
+from helpers.course import data
+from helpers.course.data import CLASS_NAMES, class_frequencies, generate_shapes, load_shapes, one_hot
 
 SHIPPED = Path(data.__file__).resolve().parent.parent / "data" / "shapes_64.npz"
 

@@ -1,11 +1,11 @@
-"""helpers.doctor from a terminal, with a broken TensorFlow, and "not installed" vs "fails to import"."""
+"""helpers.course.doctor from a terminal, with a broken TensorFlow, and "not installed" vs "fails to import"."""
 
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers import doctor
+from helpers.course import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
 DLL_ERROR = "DLL load failed while importing _pywrap_tensorflow_internal: The specified module could not be found."
@@ -25,7 +25,7 @@ def run_doctor(extra_path=None, **env_overrides):
     if extra_path:
         env["PYTHONPATH"] = os.pathsep.join([str(extra_path), str(ROOT)])
     return subprocess.run(
-        [sys.executable, "-m", "helpers.doctor"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "helpers.course.doctor"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600
     )
 
 

@@ -1,4 +1,4 @@
-"""helpers.doctor finds problems and names fixes; helpers.course is the single source of the map and URL."""
+"""helpers.course.doctor finds problems and names fixes; helpers.course is the single source of the map and URL."""
 
 import json
 import re
@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import course, doctor
+from helpers import course
+from helpers.course import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,9 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-from helpers import CLASS_NAMES
 from helpers import folder_data as F
 from helpers import metrics as M
+from helpers.course.data import CLASS_NAMES
 from helpers.report import CHECKLIST, evaluation_report
 from helpers.stats import bootstrap_iou, per_image_confusion_matrices
 
@@ -24,7 +24,7 @@ def _all(ds):
 
 
 def test_written_folder_holds_the_shapes_with_a_void_ring(folder):
-    from helpers.data import generate_shapes
+    from helpers.course.data import generate_shapes
 
     images, labels = _all(F.load_folder(folder, num_classes=5, size=48, batch_size=4, one_hot=False))
     x, y = generate_shapes(6, size=48, seed=7)
@@ -249,7 +249,7 @@ def test_check_fixed_metric(capsys):
     sys.path.insert(0, "notebooks/solutions")
     from solutions_07 import fixed_mean_iou
 
-    from helpers.checks_07 import check_fixed_metric
+    from helpers.course.checks.nb07 import check_fixed_metric
 
     assert not check_fixed_metric(_stub)
     assert "Not done yet" in capsys.readouterr().out
@@ -265,7 +265,7 @@ def test_check_fixed_metric(capsys):
     assert not check_fixed_metric(smoothed)
     assert "absent_class_as_one" in capsys.readouterr().out
     assert check_fixed_metric(fixed_mean_iou)
-    from helpers.keras_metrics import batch_mean_iou
+    from helpers.keras.metrics import batch_mean_iou
 
     assert check_fixed_metric(batch_mean_iou)
     assert "StreamingMeanIoU" in capsys.readouterr().out
@@ -275,7 +275,7 @@ def test_check_palette_to_labels(capsys):
     sys.path.insert(0, "notebooks/solutions")
     from solutions_07 import palette_to_labels
 
-    from helpers.checks_07 import check_palette_to_labels
+    from helpers.course.checks.nb07 import check_palette_to_labels
 
     assert not check_palette_to_labels(_stub)
 
@@ -301,9 +301,9 @@ def test_check_palette_to_labels(capsys):
 def test_docstring_examples():
     import doctest
 
-    import helpers.checks_07
+    import helpers.course.checks.nb07
     import helpers.report
 
-    for module in (F, helpers.report, helpers.checks_07):
+    for module in (F, helpers.report, helpers.course.checks.nb07):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
         assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -1,4 +1,4 @@
-"""helpers.keras_metrics: StreamingMeanIoU equals the NumPy reference for any batching; batch_mean_iou."""
+"""helpers.keras.metrics: StreamingMeanIoU equals the NumPy reference for any batching; batch_mean_iou."""
 
 import subprocess
 import sys
@@ -13,7 +13,7 @@ tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
 from helpers import metrics as M  # noqa: E402
-from helpers.keras_metrics import StreamingMeanIoU, batch_mean_iou  # noqa: E402
+from helpers.keras.metrics import StreamingMeanIoU, batch_mean_iou  # noqa: E402
 
 
 def _probs(labels, c, rng, confidence=0.6):
@@ -230,7 +230,7 @@ MIRRORED = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     import numpy as np, keras
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
     from helpers.metrics import mean_iou
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 8, 8, 3)).astype("float32")
@@ -336,7 +336,7 @@ def test_argmax_ties_and_many_classes_match_numpy():
 
 
 def test_foreground_iou_for_one_sigmoid_channel():
-    from helpers.keras_metrics import ForegroundIoU
+    from helpers.keras.metrics import ForegroundIoU
 
     rng = np.random.default_rng(0)
     y = (rng.random((4, 8, 8, 1)) < 0.3).astype(np.float32)

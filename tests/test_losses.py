@@ -1,4 +1,4 @@
-"""helpers.losses: each loss equals 1 - its hard IoU on one-hot predictions, has useful gradients,
+"""helpers.keras.losses: each loss equals 1 - its hard IoU on one-hot predictions, has useful gradients,
 and ranks better predictions lower."""
 
 import numpy as np
@@ -6,8 +6,8 @@ import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from helpers import losses as L  # noqa: E402
 from helpers import metrics as M  # noqa: E402
+from helpers.keras import losses as L  # noqa: E402
 
 C = 5
 
@@ -71,7 +71,7 @@ def test_pooled_jaccard_is_the_question_formula():
 
 
 def test_pooled_equals_question_iou_loss():
-    from helpers.buggy import iou_loss
+    from helpers.course.buggy import iou_loss
 
     lab, y = _truth()
     p = _soft(lab, 0.5)

@@ -1,4 +1,4 @@
-"""Tests of helpers.model: the small UNet."""
+"""Tests of helpers.course.model: the small UNet."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 
 keras = pytest.importorskip("keras")
 
-from helpers.data import generate_shapes, one_hot  # noqa: E402
-from helpers.model import build_unet  # noqa: E402
+from helpers.course.data import generate_shapes, one_hot  # noqa: E402
+from helpers.course.model import build_unet  # noqa: E402
 
 
 @pytest.fixture(scope="module")

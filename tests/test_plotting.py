@@ -12,8 +12,8 @@ import pytest
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
-from helpers import CLASS_NAMES
 from helpers import plotting as P
+from helpers.course.data import CLASS_NAMES
 from helpers.metrics import confusion_matrix, mean_iou, per_class_iou
 
 

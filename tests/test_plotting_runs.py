@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
-from helpers import CLASS_NAMES
 from helpers import plotting as P
+from helpers.course.data import CLASS_NAMES
 
 
 def _png(fig):

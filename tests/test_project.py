@@ -131,7 +131,7 @@ def test_first_code_cell_is_the_canonical_setup_cell(path):
     first = next(c for c in nb["cells"] if c["cell_type"] == "code")
     source = "".join(first["source"])
     commit = setup_cell_commit(source)
-    assert commit is not None, f"{path.name}: run `make notebooks` after changing helpers/course.py"
+    assert commit is not None, f"{path.name}: run `make notebooks` after changing helpers/course/__init__.py"
     assert first["metadata"].get("jupyter", {}).get("source_hidden") is True, f"{path.name}: set-up cell not collapsed"
     shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True)
     if shallow.returncode == 0 and shallow.stdout.strip() == "false":  # a full clone knows every commit
@@ -141,7 +141,7 @@ def test_first_code_cell_is_the_canonical_setup_cell(path):
 
 @pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.py")), ids=lambda p: p.name)
 def test_title_cell_follows_the_course_map(path):
-    """Heading, badges, prerequisites and time come from helpers/course.py, so prose and map agree."""
+    """Heading, badges, prerequisites and time come from helpers/course/__init__.py, so prose and map agree."""
     import jupytext
 
     nb = jupytext.read(path)
@@ -157,7 +157,7 @@ def test_title_cell_follows_the_course_map(path):
 def test_tools_and_tests_import_course_metadata_without_path_hacks():
     for name in ("tools/build_notebooks.py", "tools/build_readme.py", "tests/test_doctor_and_course.py"):
         assert "sys.path" not in (ROOT / name).read_text(), name
-    assert not (ROOT / "tools" / "course.py").exists()  # one home: helpers/course.py
+    assert not (ROOT / "tools" / "course.py").exists()  # one home: helpers/course/__init__.py
 
 
 def _bench_module():

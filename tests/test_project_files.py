@@ -19,7 +19,7 @@ def test_mit_licence_and_the_cc_by_sa_notice():
         '"N.zay"',
         '"Timbus Calin"',
         "January 2021",
-        "helpers/buggy.py",
+        "helpers/course/buggy.py",
     ):
         assert needed in notice, needed
     readme = (ROOT / "README.md").read_text()
@@ -29,7 +29,7 @@ def test_mit_licence_and_the_cc_by_sa_notice():
 def test_citation_cff_names_this_repository():
     cff = yaml.safe_load((ROOT / "CITATION.cff").read_text())
     assert cff["cff-version"] == "1.2.0" and cff["license"] == "MIT"
-    assert cff["repository-code"] == course.REPO_URL, "CITATION.cff must follow REPO_URL in helpers/course.py"
+    assert cff["repository-code"] == course.REPO_URL, "CITATION.cff must follow REPO_URL in helpers/course/__init__.py"
     assert cff["references"][0]["license"] == "CC-BY-SA-4.0"
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert cff["version"] == pyproject["project"]["version"]
@@ -84,7 +84,7 @@ def test_contributing_explains_the_py_twins_and_the_make_targets():
 
 def test_readme_points_to_the_doctor_binder_and_site():
     readme = (ROOT / "README.md").read_text()
-    assert "python -m helpers.doctor" in readme
+    assert "python -m helpers.course.doctor" in readme
     assert "mybinder.org/badge_logo.svg" in readme and "make site" in readme and "my-notebooks/" in readme
     for url in (course.colab_url, course.kaggle_url, course.binder_url):  # the README's badges follow course.py
         assert url("00_start_here.ipynb") in readme, f"README.md: update the badge {url.__name__}"

@@ -1,14 +1,14 @@
-"""helpers.soft_iou: the prediction builders, the pooled loss as a function of soft accuracy, the
-per-class soft IoU with smoothing, and logit gradients, against hand computations and helpers.losses."""
+"""helpers.course.soft_iou: the prediction builders, the pooled loss as a function of soft accuracy, the
+per-class soft IoU with smoothing, and logit gradients, against hand computations and helpers.keras.losses."""
 
 import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow")
 
-from helpers import buggy  # noqa: E402
-from helpers import losses as L  # noqa: E402
-from helpers import soft_iou as S  # noqa: E402
+from helpers.course import buggy  # noqa: E402
+from helpers.course import soft_iou as S  # noqa: E402
+from helpers.keras import losses as L  # noqa: E402
 
 C = 5
 

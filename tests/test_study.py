@@ -11,11 +11,11 @@ import json
 import numpy as np
 import pytest
 
-from helpers import study as S
-from helpers.claims import claim, strict_claims
+from helpers.course import study as S
+from helpers.course.claims import claim, strict_claims
 
 RECIPES = ("a", "b", "c", "d", "e", "f", "g", "h")
-LIVE = ("a", "c")  # helpers.training.LIVE_RECIPES
+LIVE = ("a", "c")  # helpers.course.training.LIVE_RECIPES
 MIN_SEEDS = 10
 
 
@@ -43,7 +43,7 @@ def _groups(runs):
 
 def test_study_is_balanced_with_enough_seeds(study, main_runs):
     """The main setting: every recipe from every seed, once, at least 10 seeds; per-epoch history kept."""
-    from helpers.training import RECIPES as TRAINING_RECIPES
+    from helpers.course.training import RECIPES as TRAINING_RECIPES
 
     assert tuple(TRAINING_RECIPES) == RECIPES
     seeds = S.check_balanced(main_runs, recipes=RECIPES)
@@ -61,7 +61,7 @@ def test_study_is_balanced_with_enough_seeds(study, main_runs):
 
 
 def test_study_matches_the_training_configuration(study):
-    from helpers.training import config_summary
+    from helpers.course.training import config_summary
 
     current = json.loads(json.dumps(config_summary()))
     for name, meta in study["settings"].items():
@@ -72,7 +72,7 @@ def test_study_matches_the_training_configuration(study):
 
 def test_selected_model_claims_hold_in_every_run(runs):
     """Notebook 05: the model selected on validation among the live recipes reaches the quoted floors."""
-    from helpers.training import SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR
+    from helpers.course.training import SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR
 
     margin = 0.01  # a new machine is a new draw: the floors must hold with room to spare
     for key, group in _groups(runs).items():
@@ -83,7 +83,7 @@ def test_selected_model_claims_hold_in_every_run(runs):
 
 def test_question_metric_barely_moves_in_every_group(runs):
     """Notebook 05, section 9: the question's metric barely varies across the live recipes of one group."""
-    from helpers.training import QUESTION_SPREAD_MAX
+    from helpers.course.training import QUESTION_SPREAD_MAX
 
     for key, group in _groups(runs).items():
         live = [group[k]["val_question_mean_iou"] for k in LIVE]

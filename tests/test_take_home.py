@@ -9,9 +9,9 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 keras = pytest.importorskip("keras")
 
-from helpers import losses as L  # noqa: E402
 from helpers import metrics as M  # noqa: E402
-from helpers.keras_metrics import batch_mean_iou  # noqa: E402
+from helpers.keras import losses as L  # noqa: E402
+from helpers.keras.metrics import batch_mean_iou  # noqa: E402
 
 PATH = pathlib.Path(__file__).resolve().parents[1] / "take_home" / "iou_keras.py"
 
@@ -110,7 +110,7 @@ def test_streaming_metric_ignore_index_and_errors():
 
 
 def test_all_zero_one_hot_rows_are_void_not_background():
-    from helpers.keras_metrics import StreamingMeanIoU
+    from helpers.keras.metrics import StreamingMeanIoU
 
     y = np.array([[[[0, 1], [0, 1]], [[0, 1], [0, 0]]]], "float32")  # 3 object pixels + 1 void (all-zero) row
     probs = np.array([[[[0.1, 0.9]] * 2] * 2], "float32")  # predicted object everywhere
@@ -155,7 +155,7 @@ def _binary(seed=0, n=4, size=16):
 
 
 def test_binary_metric_is_the_course_reference_and_keras_foreground_iou():
-    from helpers.keras_metrics import ForegroundIoU
+    from helpers.keras.metrics import ForegroundIoU
 
     y, p = _binary()
     reference = M.foreground_iou(y.astype(int), p)

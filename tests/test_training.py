@@ -1,4 +1,4 @@
-"""helpers.training: the API notebooks 05 and 06 use, on tiny data and one epoch.
+"""helpers.course.training: the API notebooks 05 and 06 use, on tiny data and one epoch.
 
 These tests never depend on the recipes' current epochs or learning rates (notebook 05 tunes them):
 they check what every recipe must do, on 4 random images and a 2-level UNet with 4 filters.
@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("tensorflow")
 
 from helpers import metrics as M
-from helpers import training as T
+from helpers.course import training as T
 
 TINY_UNET = {"base_filters": 4, "depth": 2}
 
@@ -160,8 +160,8 @@ def _fit_weights(autotune_off, seed=1):
     """Weights after 3 epochs of a tiny UNet on 16 images, batch 4 (shuffled differently every epoch)."""
     import keras
 
-    from helpers.model import build_unet
-    from helpers.runtime import tf_data_autotune_off
+    from helpers.course.model import build_unet
+    from helpers.course.runtime import tf_data_autotune_off
 
     x, y, _ = _tiny_data(seed=5, n=16)
     keras.utils.set_random_seed(seed)
@@ -181,7 +181,7 @@ def _fit_weights(autotune_off, seed=1):
 
             mp.setattr(ArrayDataAdapter, "get_tf_dataset", spy)
             model.fit(x, y, batch_size=4, epochs=3, validation_data=(x[:4], y[:4]), verbose=0)
-        assert active, "the work-around found nothing to wrap in this Keras: see helpers/runtime.py"
+        assert active, "the work-around found nothing to wrap in this Keras: see helpers/course/runtime.py"
         # fit() must build its pipelines (training and validation) through the wrapped method
         assert len(seen) >= 2 and all(enabled is False for enabled in seen), seen
     else:
@@ -201,7 +201,7 @@ def test_tf_data_autotune_off_trains_bit_identical_weights():
 def test_tf_data_autotune_off_applies_inside_the_block_only():
     from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
-    from helpers.runtime import tf_data_autotune_off
+    from helpers.course.runtime import tf_data_autotune_off
 
     x, y, _ = _tiny_data(n=4)
     original = ArrayDataAdapter.get_tf_dataset
@@ -218,7 +218,7 @@ def test_tf_data_autotune_off_applies_inside_the_block_only():
 def test_tf_data_autotune_off_restores_keras_after_an_exception():
     from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
 
-    from helpers.runtime import tf_data_autotune_off
+    from helpers.course.runtime import tf_data_autotune_off
 
     original = ArrayDataAdapter.get_tf_dataset
     with pytest.raises(RuntimeError, match="inside"):

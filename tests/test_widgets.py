@@ -1,4 +1,4 @@
-"""helpers.widgets: the pure functions against hand-computed values, and the explorers driven headlessly
+"""helpers.course.widgets: the pure functions against hand-computed values, and the explorers driven headlessly
 (set a control's value, read the readout), without a frontend and without printing."""
 
 import re
@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import CLASS_NAMES
-from helpers import widgets as W
+from helpers.course import widgets as W
+from helpers.course.data import CLASS_NAMES
 from helpers.metrics import mean_iou
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -308,7 +308,7 @@ def test_callback_errors_go_to_the_readout_not_stdout(capsys, monkeypatch):
     def boom(a, b):
         raise RuntimeError("no luck")
 
-    from helpers.widgets import iou as iou_module
+    from helpers.course.widgets import iou as iou_module
 
     monkeypatch.setattr(iou_module, "iou_dice_stats", boom)  # the function the explorer calls
     e.controls["x"].value = 3
@@ -394,8 +394,8 @@ def test_sharpness_soft_iou_approaches_hard_iou_as_t_goes_to_zero():
 @pytest.mark.parametrize("t", [0.05, 0.2, 1.0, 3.0])
 def test_sharpness_stats_equal_the_tf_losses(t):
     tf = pytest.importorskip("tensorflow")
-    from helpers import buggy
-    from helpers import losses as L
+    from helpers.course import buggy
+    from helpers.keras import losses as L
 
     y_true, _ = W.sharpness_toy()
     s = W.sharpness_stats(t)
@@ -467,7 +467,7 @@ def test_sharpness_explorer_start_values_and_errors(capsys, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("no luck")
 
-    from helpers.widgets import sharpness as sharpness_module
+    from helpers.course.widgets import sharpness as sharpness_module
 
     monkeypatch.setattr(sharpness_module, "sharpness_stats", boom)  # the function the explorer calls
     e.controls["log_temperature"].value = 0.5

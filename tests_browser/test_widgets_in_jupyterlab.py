@@ -7,7 +7,7 @@ JupyterLab, its outputs cleared and all its cells run from the menus, as a learn
 - every explorer renders as a live widget (slider or toggle elements, the picture, the readout),
   never as a text repr such as ``IntSlider(value=...)``;
 - moving a slider with the keyboard (and one with the mouse) or clicking a toggle changes the
-  displayed numbers to those the pure functions of ``helpers.widgets`` give for the new setting,
+  displayed numbers to those the pure functions of ``helpers.course.widgets`` give for the new setting,
   read back from the browser;
 - the notebook files on disk are unchanged (autosave is off; closed without saving).
 
@@ -32,7 +32,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect  # pip install -r requirements-browser.txt
 
-from helpers.widgets import (
+from helpers.course.widgets import (
     convention_batch,
     convention_explorer,
     convention_mean_iou,
@@ -56,7 +56,7 @@ WIDGET_REPR = re.compile(r"^\s*(IntSlider|FloatSlider|ToggleButtons|VBox|HBox|HT
 
 
 def fmt(v) -> str:
-    """The readout's format (helpers.widgets): ints as they are, floats with 3 decimals."""
+    """The readout's format (helpers.course.widgets): ints as they are, floats with 3 decimals."""
     if isinstance(v, int) and not isinstance(v, bool):
         return str(v)
     v = float(v)

@@ -3,7 +3,7 @@
 Usage: python tools/build_notebooks.py [--no-execute] [notebooks/01_*.py ...]   (default: every notebooks/*.py)
 
 Each notebook's first markdown cell (title, badges, prerequisites, time) and first code cell (set-up)
-are written from helpers/course.py, so the notebooks cannot disagree with the course map. The set-up
+are written from helpers/course/__init__.py, so the notebooks cannot disagree with the course map. The set-up
 cell pins the commit the notebook is built from (``git rev-parse HEAD``), so a copy downloaded on Colab
 or Kaggle is the helpers this notebook ran with: commit changes to helpers/ before building (the build
 warns when helpers/ has uncommitted changes). The set-up cell is marked ``source_hidden`` (collapsed in

@@ -1,4 +1,4 @@
-"""Write the course map (from helpers/course.py) into README.md between the course-map markers."""
+"""Write the course map (from helpers/course/__init__.py) into README.md between the course-map markers."""
 
 import re
 from pathlib import Path

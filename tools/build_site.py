@@ -9,7 +9,7 @@ Usage: python tools/build_site.py [--out site] [notebooks/NN_x.ipynb ...]
   template (tools/site_template/) drops nbconvert's CDN scripts (require.js, the widget manager, mermaid).
 - Badge images (Colab, Kaggle, Binder) become text links. Widgets need a running kernel, so each widget
   output is replaced by a note; the static figure that follows every explorer in the notebooks stays visible.
-- The index page is the course map (helpers/course.py); links between notebooks point to their pages, and
+- The index page is the course map (helpers/course/__init__.py); links between notebooks point to their pages, and
   links to other files of the repository point to the repository on GitHub.
 """
 

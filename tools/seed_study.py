@@ -1,6 +1,6 @@
 """The seed-and-machine study behind notebook 05's conclusions (``make seeds``; not run by CI).
 
-Trains every recipe of :mod:`helpers.training` from several seeds under one *execution setting* and
+Trains every recipe of :mod:`helpers.course.training` from several seeds under one *execution setting* and
 records, per run, the validation and test mean IoU and per-class IoU (NumPy reference, dataset level),
 pixel accuracy, the question's metric, training seconds, the library versions and the CPU.
 
@@ -14,7 +14,7 @@ are bit-for-bit repeatable; across settings they differ as they would across lea
 
 Results go to ``data/seed_study/<setting>.json`` (committed), one record per (recipe, seed), saved
 after every run; runs already there are skipped, so an interrupted study resumes where it stopped.
-``helpers.study`` reads and summarises them.
+``helpers.course.study`` reads and summarises them.
 
 Training runs here exactly as in notebook 05 (``train_recipe`` with the per-epoch metrics and
 validation), so a run here is the model notebook 05 trains from the same seed under the same setting
@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
 
     _configure(args.setting)
-    from helpers.runtime import import_tensorflow_quietly
+    from helpers.course.runtime import import_tensorflow_quietly
 
     tf = import_tensorflow_quietly()
     threads = SETTINGS[args.setting]["threads"]
@@ -90,9 +90,9 @@ def main(argv=None) -> int:
     import numpy as np
 
     from helpers import metrics as M
-    from helpers import training as T
-    from helpers.data import load_shapes
-    from helpers.soft_iou import boundary_mask
+    from helpers.course import training as T
+    from helpers.course.data import load_shapes
+    from helpers.course.soft_iou import boundary_mask
 
     keys = args.recipes or list(T.RECIPES)
     unknown = sorted(set(keys) - set(T.RECIPES))

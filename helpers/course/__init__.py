@@ -104,7 +104,7 @@ import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
 REPO_URL, COMMIT = "{REPO_URL}", "{COMMIT_PLACEHOLDER}"  # written by the build
-COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{{d}}/helpers/course.py")), None)
+COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{{d}}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
@@ -155,13 +155,13 @@ def setup_cell_commit(source: str) -> str | None:
 def finish_setup() -> None:
     """The rest of the set-up, after ``helpers`` is importable: import TensorFlow quietly, and if it is
     missing or broken say what is wrong and the fix (notebook 00's environment check still runs)."""
-    from helpers.doctor import fix_hint, probe_import
+    from helpers.course.doctor import fix_hint, probe_import
 
     tf = probe_import("tensorflow")  # imports TensorFlow quietly (no start-up banner); never raises
     if tf.version is None:
         print(
             f"Problem: TensorFlow is {tf.describe()}.\nFix: {fix_hint(tf)}\n"
-            "Notebook 00's environment check (or `python -m helpers.doctor`) checks everything else."
+            "Notebook 00's environment check (or `python -m helpers.course.doctor`) checks everything else."
         )
 
 
@@ -176,7 +176,9 @@ def notebook_entry(notebook_file: str) -> dict:
     for nb in NOTEBOOKS:
         if nb["file"] == name:
             return nb
-    raise ValueError(f"{notebook_file!r} is not in the course map (helpers/course.py NOTEBOOKS): add it there.")
+    raise ValueError(
+        f"{notebook_file!r} is not in the course map (helpers/course/__init__.py NOTEBOOKS): add it there."
+    )
 
 
 def colab_url(notebook_file: str) -> str:

@@ -1,5 +1,5 @@
 """The IoU explorer (notebook 02): two shapes, A fixed and B moved and resized; IoU and Dice live.
-The numbers come from :func:`helpers.scenarios.iou_dice_stats`."""
+The numbers come from :func:`helpers.course.scenarios.iou_dice_stats`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from .._validation import check_int
-from ..plotting import IU_COLORS, LabFigure, colorize_intersection_union, show_intersection_union
-from ..scenarios import iou_dice_stats, toy_shape_mask
+from helpers._validation import check_int
+from helpers.course.scenarios import iou_dice_stats, toy_shape_mask
+from helpers.plotting import IU_COLORS, LabFigure, colorize_intersection_union, show_intersection_union
+
 from .base import Blitter, Explorer, fmt, row
 
 __all__ = ["IOU_GRID", "IoUExplorer", "iou_explorer", "iou_explorer_static"]

@@ -1,6 +1,6 @@
 """The absent-class convention explorer (notebook 02): excluded, 0 or 1; dataset or per-image mean.
 The numbers come from :func:`helpers.metrics.mean_iou` (``absent=``, ``per_image=``) on
-:func:`helpers.scenarios.convention_batch`."""
+:func:`helpers.course.scenarios.convention_batch`."""
 
 from __future__ import annotations
 
@@ -10,11 +10,18 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from .. import CLASS_NAMES
-from .._validation import check_absent
-from ..metrics import average_iou
-from ..plotting import LabFigure, class_legend_handles, colorize_mask
-from ..scenarios import ABSENT_CONVENTIONS, LEVELS, convention_batch, convention_mean_iou, convention_per_class_iou
+from helpers._validation import check_absent
+from helpers.course.data import CLASS_NAMES
+from helpers.course.scenarios import (
+    ABSENT_CONVENTIONS,
+    LEVELS,
+    convention_batch,
+    convention_mean_iou,
+    convention_per_class_iou,
+)
+from helpers.metrics import average_iou
+from helpers.plotting import LabFigure, class_legend_handles, colorize_mask
+
 from .base import Explorer, fmt, png
 
 __all__ = ["ConventionExplorer", "convention_explorer", "convention_explorer_static"]

@@ -1,5 +1,6 @@
 """The class-imbalance explorer (notebook 02): pixel accuracy stays high while mean IoU falls.
-The numbers come from :func:`helpers.scenarios.imbalance_scenario` and :func:`helpers.scenarios.imbalance_stats`."""
+The numbers come from :func:`helpers.course.scenarios.imbalance_scenario` and
+:func:`helpers.course.scenarios.imbalance_stats`."""
 
 from __future__ import annotations
 
@@ -10,9 +11,16 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .. import CLASS_NAMES
-from ..plotting import CLASS_COLORS, LabFigure, class_legend_handles, colorize_mask
-from ..scenarios import IMBALANCE_GRID, IMBALANCE_MAX_SIZE, NUM_CLASSES, imbalance_scenario, imbalance_stats
+from helpers.course.data import CLASS_NAMES
+from helpers.course.scenarios import (
+    IMBALANCE_GRID,
+    IMBALANCE_MAX_SIZE,
+    NUM_CLASSES,
+    imbalance_scenario,
+    imbalance_stats,
+)
+from helpers.plotting import CLASS_COLORS, LabFigure, class_legend_handles, colorize_mask
+
 from .base import Blitter, Explorer, fmt, row
 
 __all__ = ["ImbalanceExplorer", "imbalance_explorer", "imbalance_explorer_static"]

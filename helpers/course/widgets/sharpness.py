@@ -1,5 +1,5 @@
 """The sharpness explorer (notebook 04): a temperature slider sharpens the softmax; the soft IoU
-meets the hard one. The numbers come from :func:`helpers.scenarios.sharpness_stats`."""
+meets the hard one. The numbers come from :func:`helpers.course.scenarios.sharpness_stats`."""
 
 from __future__ import annotations
 
@@ -8,10 +8,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from .. import CLASS_NAMES
-from .._validation import check_int
-from ..plotting import LabFigure
-from ..scenarios import (
+from helpers._validation import check_int
+from helpers.course.data import CLASS_NAMES
+from helpers.course.scenarios import (
     NUM_CLASSES,
     SHARPNESS_GRID,
     SHARPNESS_T_RANGE,
@@ -21,6 +20,8 @@ from ..scenarios import (
     sharpness_stats,
     sharpness_toy,
 )
+from helpers.plotting import LabFigure
+
 from .base import Blitter, Explorer, fmt, row
 
 __all__ = ["SharpnessExplorer", "sharpness_explorer", "sharpness_explorer_static"]
