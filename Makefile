@@ -27,7 +27,7 @@ help:
 	@echo "make test-unit  unit tests only (fast)"
 	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
-	@echo "make lint       ruff check + ruff format --check (config in pyproject.toml)"
+	@echo "make lint       ruff check + ruff format --check + lint-imports (the layers of helpers/; pyproject.toml)"
 	@echo "make lock       rewrite requirements-lock.txt (exact versions + hashes) from the ranges in requirements.txt"
 	@echo "make bench      write benchmarks/RESULTS.md"
 	@echo "make seeds      the seed study behind notebook 05 (10 seeds, about 80 min; data/seed_study/)"
@@ -102,10 +102,12 @@ sync: $(STAMP)
 readme: $(STAMP)
 	$(BIN)/python tools/build_readme.py
 
-# ruff (configured in pyproject.toml): lint, and the formatting check (ruff format fixes it)
+# ruff (configured in pyproject.toml): lint, and the formatting check (ruff format fixes it); then the
+# layers of helpers/ (import-linter's contracts in pyproject.toml: the library never imports the course)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

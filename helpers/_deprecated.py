@@ -40,13 +40,19 @@ MOVED = {
 
 
 def _caller_stacklevel() -> int:
-    """The stack level of the first frame outside the import machinery and this module."""
+    """The stack level of the first frame outside the import machinery and this module.
+
+    ``warnings.warn`` itself skips the import machinery's frames (``importlib._bootstrap``) when it counts
+    levels, so they are passed over here without being counted.
+    """
     frame, level = sys._getframe(1), 1
     while frame is not None:
         name = frame.f_code.co_filename
-        if not (name.startswith("<frozen importlib") or "importlib" in name or name == __file__):
-            if frame.f_globals.get("__name__") not in MOVED:
-                return level
+        if "importlib" in name and "_bootstrap" in name:
+            frame = frame.f_back
+            continue
+        if name != __file__ and frame.f_globals.get("__name__") not in MOVED:
+            return level
         frame, level = frame.f_back, level + 1
     return 1
 

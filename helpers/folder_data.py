@@ -22,19 +22,30 @@ like the question, one-hot float32 masks ``(B, 224, 224, C)``, where a void pixe
 interpolated: the mean of labels 1 and 3 is not class 2). Files are read in sorted order, batch by batch,
 so the data never has to fit in memory.
 
-:func:`write_shapes_folder` writes such a folder offline: the course's shapes rendered at 224 x 224 with
-a void band at object borders, like the Pet trimaps. :func:`load_oxford_pet` loads the real Pet dataset
-through ``tensorflow_datasets`` where it is installed and can download (e.g. on Colab).
+:func:`load_oxford_pet` loads the real Oxford-IIIT Pet dataset through ``tensorflow_datasets`` where it is
+installed and can download (e.g. on Colab). (The course's own demo folder, the shapes written as PNG, is
+:func:`helpers.course.folder_demo.write_shapes_folder`.)
 
 Examples
 --------
+A folder of two 32 x 40 images with index masks (class 1 in a rectangle), read at 224 x 224:
+
 >>> import tempfile
->>> root = write_shapes_folder(tempfile.mkdtemp(), n=4, size=64)
->>> sorted(p.name for p in root.iterdir())
-['classes.txt', 'images', 'masks']
->>> images, masks = next(iter(load_folder(root, num_classes=5, size=224, batch_size=4)))
+>>> from pathlib import Path
+>>> import numpy as np, tensorflow as tf
+>>> root = Path(tempfile.mkdtemp())
+>>> for sub in ("images", "masks"):
+...     (root / sub).mkdir()
+>>> mask = np.zeros((32, 40, 1), np.uint8)
+>>> mask[8:20, 10:30] = 1
+>>> for i in range(2):
+...     _ = tf.io.write_file(str(root / "images" / f"{i}.png"), tf.io.encode_png(np.full((32, 40, 3), 80, np.uint8)))
+...     _ = tf.io.write_file(str(root / "masks" / f"{i}.png"), tf.io.encode_png(mask))
+>>> [p.name for p in list_pairs(root)[0]]
+['0.png', '0.png']
+>>> images, masks = next(iter(load_folder(root, num_classes=2, batch_size=2)))
 >>> tuple(images.shape), tuple(masks.shape), masks.dtype.name
-((4, 224, 224, 3), (4, 224, 224, 5), 'float32')
+((2, 224, 224, 3), (2, 224, 224, 2), 'float32')
 """
 
 from __future__ import annotations
@@ -43,20 +54,16 @@ from pathlib import Path
 
 import numpy as np
 
-from helpers.course.data import CLASS_NAMES
 
 __all__ = [
     "SIZE",
     "VOID",
-    "SHAPES_PALETTE",
     "VOID_COLOUR",
     "PET_CLASS_NAMES",
     "PET_LABEL_MAP",
     "void_band",
-    "write_shapes_folder",
     "list_pairs",
     "load_folder",
-    "stand_in_predictions",
     "pet_pair",
     "load_oxford_pet",
 ]
@@ -65,7 +72,6 @@ SIZE = 224
 """The question's image size (224 x 224)."""
 VOID = 255
 """The void label of index masks (Pascal VOC's convention)."""
-SHAPES_PALETTE = ((40, 40, 40), (230, 159, 0), (86, 180, 233), (0, 158, 115), (204, 121, 167))
 """Colours of the 5 shape classes in colour masks (background, disc, square, triangle, line)."""
 VOID_COLOUR = (255, 255, 255)
 """Colour of void pixels in colour masks."""
@@ -79,7 +85,7 @@ _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # --------------------------------------------------------------------------------------------
 # writing a folder
 # --------------------------------------------------------------------------------------------
-def void_band(masks, width: int = 3) -> np.ndarray:
+def void_band(masks, *, width: int = 3) -> np.ndarray:
     """Background pixels within ``width`` pixels of an object (8-neighbours): a void ring around objects.
 
     Oxford-IIIT Pet trimaps and Pascal VOC masks mark a band along object outlines as void, because
@@ -117,58 +123,6 @@ def void_band(masks, width: int = 3) -> np.ndarray:
                 step |= p[..., i : i + h, j : j + w]
         grown = step
     return grown & ~objects
-
-
-def write_shapes_folder(
-    root, n: int = 16, *, size: int = SIZE, seed: int = 7, band: int = 3, masks: str = "index"
-) -> Path:
-    """Write ``n`` shapes images and masks to ``root/images`` and ``root/masks`` (PNG), with a void band.
-
-    Parameters
-    ----------
-    root : path
-        Folder to write (created; files of the same names are overwritten).
-    n : int, default 16
-        Number of image / mask pairs.
-    size : int, default 224
-        Side of the images in pixels (the question's 224).
-    seed : int, default 7
-        Seed of :func:`helpers.course.data.generate_shapes` (7: not one of the training, validation or test seeds).
-    band : int, default 3
-        Width of the void ring around every object (:func:`void_band`); 0 for none.
-    masks : {"index", "palette"}
-        ``"index"``: single-channel PNG, labels 0-4 and 255 for void. ``"palette"``: RGB PNG in the colours
-        of :data:`SHAPES_PALETTE`, void in :data:`VOID_COLOUR`.
-
-    Returns
-    -------
-    pathlib.Path
-        ``root``. It also holds ``classes.txt`` (one class name a line, index = label).
-    """
-    import tensorflow as tf
-
-    from helpers.course.data import generate_shapes
-
-    if masks not in ("index", "palette"):
-        raise ValueError(f"masks must be 'index' or 'palette', got {masks!r}.")
-    if isinstance(band, bool) or not isinstance(band, (int, np.integer)) or band < 0:
-        raise ValueError(f"band must be an int >= 0 (0: no void band), got {band!r}.")
-    root = Path(root)
-    (root / "images").mkdir(parents=True, exist_ok=True)
-    (root / "masks").mkdir(parents=True, exist_ok=True)
-    images, labels = generate_shapes(n, size=size, seed=seed, as_uint8=True)
-    if band:
-        labels = np.where(void_band(labels, band), VOID, labels).astype(np.uint8)
-    colours = np.zeros((256, 3), np.uint8)
-    colours[: len(SHAPES_PALETTE)] = SHAPES_PALETTE
-    colours[VOID] = VOID_COLOUR
-    for i in range(n):
-        stem = f"shapes_{i:04d}"
-        tf.io.write_file(str(root / "images" / f"{stem}.png"), tf.io.encode_png(images[i]))
-        mask = labels[i][..., None] if masks == "index" else colours[labels[i]]
-        tf.io.write_file(str(root / "masks" / f"{stem}.png"), tf.io.encode_png(mask))
-    (root / "classes.txt").write_text("\n".join(CLASS_NAMES) + "\n")
-    return root
 
 
 # --------------------------------------------------------------------------------------------
@@ -350,39 +304,9 @@ def load_folder(
 
 
 # --------------------------------------------------------------------------------------------
-# a stand-in for a model, and the real Oxford-IIIT Pet
+# the real Oxford-IIIT Pet
 # --------------------------------------------------------------------------------------------
-def stand_in_predictions(y_true, *, shift: int = 2, noise: float = 1.0, seed: int = 0) -> np.ndarray:
-    """Softmax probabilities of a stand-in "model": the truth shifted by ``shift`` pixels, blurred, noisy.
-
-    Not a model: it reads the truth, and errs where real models err most, on object borders (and on
-    thin objects). Use it to try the evaluation pipeline; replace it by ``model.predict(images)``.
-
-    Parameters
-    ----------
-    y_true : array_like
-        One-hot masks ``(B, H, W, C)`` (an all-zero void row counts as class 0) or label maps ``(B, H, W)``
-        with ``C`` taken as ``max + 1``.
-
-    Returns
-    -------
-    ndarray of float32, shape (B, H, W, C)
-    """
-    from helpers.course.soft_iou import mediocre_logits
-
-    y = np.asarray(y_true)
-    if y.ndim == 4:
-        c = y.shape[-1]
-        labels = y.argmax(-1)
-    else:
-        labels = np.where(y >= VOID, 0, y)
-        c = int(labels.max()) + 1
-    logits = mediocre_logits(labels, strength=4.0, noise=noise, shift=shift, blur=1, num_classes=c, seed=seed)
-    e = np.exp(logits - logits.max(-1, keepdims=True))
-    return (e / e.sum(-1, keepdims=True)).astype(np.float32)
-
-
-def pet_pair(image, trimap, size: int = SIZE):
+def pet_pair(image, trimap, *, size: int = SIZE):
     """One Oxford-IIIT Pet example as the question's pair: image ``(size, size, 3)`` in [0, 1] and one-hot
     mask ``(size, size, 2)`` (background, pet), the trimap's border (3) void (all zeros)."""
     import tensorflow as tf
@@ -408,5 +332,21 @@ def load_oxford_pet(split: str = "test[:64]", *, size: int = SIZE, batch_size: i
         ds = tfds.load("oxford_iiit_pet", split=split)
     except Exception as exc:
         return None, f"could not load oxford_iiit_pet ({type(exc).__name__}: {str(exc).splitlines()[0][:160]})."
-    ds = ds.map(lambda ex: pet_pair(ex["image"], ex["segmentation_mask"], size))
+    ds = ds.map(lambda ex: pet_pair(ex["image"], ex["segmentation_mask"], size=size))
     return ds.batch(batch_size).prefetch(2), f"Oxford-IIIT Pet, split {split!r}, at {size}x{size}"
+
+
+_MOVED_TO_COURSE = {"write_shapes_folder", "stand_in_predictions", "SHAPES_PALETTE"}
+
+
+def __getattr__(name):
+    # Notebook 07's demo moved to helpers.course.folder_demo in 0.2.0; one release of grace. A dynamic import:
+    # the one deliberate reference from this library module to the course, removed in the next release.
+    if name in _MOVED_TO_COURSE:
+        import importlib
+
+        from helpers._deprecated import warn_moved
+
+        warn_moved(f"helpers.folder_data.{name}", f"helpers.course.folder_demo.{name}")
+        return getattr(importlib.import_module("helpers.course.folder_demo"), name)
+    raise AttributeError(f"module 'helpers.folder_data' has no attribute {name!r}")

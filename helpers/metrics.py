@@ -56,6 +56,7 @@ __all__ = [
     "per_class_iou",
     "mean_iou",
     "per_image_iou",
+    "per_image_confusion_matrices",
     "pixel_accuracy",
     "foreground_iou",
 ]
@@ -243,7 +244,15 @@ def average_iou(ious, *, absent: str = "exclude") -> np.ndarray | float:
     return float(out) if out.ndim == 0 else out
 
 
-def _per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index):
+def per_image_confusion_matrices(y_true, y_pred, *, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
+    """One confusion matrix per image, shape (N, C, C): per-image IoU, and the unit an image bootstrap resamples.
+
+    ``y_true`` and ``y_pred`` are label maps ``(N, H, W)`` (the first axis is the image), validated as
+    :func:`confusion_matrix` validates them; pixels where ``y_true == ignore_index`` are left out.
+
+    >>> per_image_confusion_matrices([[0, 1], [1, 1]], [[0, 0], [1, 1]], num_classes=2).tolist()
+    [[[1, 0], [1, 0]], [[0, 0], [0, 2]]]
+    """
     y_true, y_pred, c, ignore_index = validated_pair(y_true, y_pred, num_classes, ignore_index)
     if y_true.ndim < 2:
         raise ValueError(
@@ -284,7 +293,9 @@ def per_class_iou(
     array([0.5       , 0.66666667,        nan])
     """
     if per_image:
-        return iou_from_confusion_matrix(_per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index))
+        return iou_from_confusion_matrix(
+            per_image_confusion_matrices(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index)
+        )
     cm = confusion_matrix(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index)
     return iou_from_confusion_matrix(cm)
 
@@ -372,7 +383,7 @@ def per_image_iou(
     array([0.58333333, 1.        ])
     """
     check_absent(absent)
-    cms = _per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index)
+    cms = per_image_confusion_matrices(y_true, y_pred, num_classes=num_classes, ignore_index=ignore_index)
     values = average_iou(iou_from_confusion_matrix(cms), absent=absent)
     return np.where(cms.sum(axis=(1, 2)) > 0, values, np.nan)
 

@@ -30,8 +30,8 @@ import math
 
 import numpy as np
 
-from ._validation import check_int
-from .metrics import _per_image_confusion_matrices, average_iou, iou_from_confusion_matrix
+from helpers._validation import check_int
+from helpers.metrics import average_iou, iou_from_confusion_matrix, per_image_confusion_matrices
 
 __all__ = [
     "clopper_pearson",
@@ -334,17 +334,6 @@ def pair_agreement(x, y) -> dict:
         "agree_untied": agree / (agree + disagree) if agree + disagree else float("nan"),
         "tau_b": round((agree - disagree) / denom, 4) if denom else float("nan"),
     }
-
-
-def per_image_confusion_matrices(y_true, y_pred, *, num_classes: int, ignore_index: int | None = None) -> np.ndarray:
-    """One confusion matrix per image, shape (N, C, C): the unit that an image bootstrap resamples.
-
-    ``y_true`` and ``y_pred`` are label maps ``(N, H, W)`` validated as in :mod:`helpers.metrics`.
-
-    >>> per_image_confusion_matrices([[0, 1], [1, 1]], [[0, 0], [1, 1]], num_classes=2).tolist()
-    [[[1, 0], [1, 0]], [[0, 0], [0, 2]]]
-    """
-    return _per_image_confusion_matrices(y_true, y_pred, num_classes, ignore_index)
 
 
 def _check_cms(cms, name="per_image_cm") -> np.ndarray:

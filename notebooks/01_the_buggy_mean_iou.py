@@ -62,7 +62,7 @@ import keras
 
 from helpers.course import buggy
 from helpers import metrics as M
-from helpers.course.data import load_shapes
+from helpers.course.data import CLASS_NAMES, load_shapes
 from helpers.plotting import show_masks
 
 keras.utils.set_random_seed(0)
@@ -311,7 +311,7 @@ probs = tf.nn.softmax(logits).numpy().astype("float32")         # softmax output
 y_true16 = np.eye(5, dtype="float32")[masks]
 pred_labels = probs.argmax(axis=-1)
 
-fig = show_masks(None, masks[1], pred_labels[1], title="truth vs. the sloppy model's prediction (image 1)")
+fig = show_masks(None, masks[1], pred_labels[1], class_names=CLASS_NAMES, title="truth vs. the sloppy model's prediction (image 1)")
 fig
 
 # %% tags=["nbval-check-output"]
@@ -480,7 +480,7 @@ assert abs(float(keras_metric.result()) - true_dataset) < 1e-6
 # `(..., C)`, return the integer label map `(...)`, one class per pixel.
 
 # %%
-from helpers.course.checks import check_labels_from_probabilities, check_region_sums
+from helpers.course.checks.nb01 import check_labels_from_probabilities, check_region_sums
 
 
 def labels_from_probabilities(y_pred):

@@ -235,7 +235,7 @@ y_pred[10, 1:4] = 2                                             # triangle's bot
 y_pred[10, 6:9] = 4                                             # half of the line ...
 y_pred[9, 9:11] = 4                                             # ... and two pixels above it
 
-show_masks(None, y_true, y_pred, title="a 5-class toy example")
+show_masks(None, y_true, y_pred, class_names=CLASS_NAMES, title="a 5-class toy example")
 
 # %% [markdown]
 # `helpers.metrics.confusion_matrix` counts the pixels for every (true, predicted) pair:
@@ -254,7 +254,7 @@ assert cm.sum() == y_true.size and np.array_equal(cm.sum(axis=1), np.bincount(y_
 # the fraction of each true class that was found (its *recall*):
 
 # %%
-plot_confusion_matrix(cm, title="confusion matrix of the toy example")
+plot_confusion_matrix(cm, class_names=CLASS_NAMES, title="confusion matrix of the toy example")
 
 # %% [markdown]
 # ### Per-class IoU from the confusion matrix
@@ -297,7 +297,7 @@ assert np.isclose(iou.mean(), mean_iou(y_true, y_pred, num_classes=NUM_CLASSES))
 # chart (the dashed line is the mean):
 
 # %%
-plot_per_class_iou(iou, title="IoU per class, toy example")
+plot_per_class_iou(iou, class_names=CLASS_NAMES, title="IoU per class, toy example")
 
 # %% [markdown]
 # ## 3. Classes absent from an image
@@ -509,7 +509,7 @@ v_true[2:4, 2:4] = 1       # ... and the object itself (class 1, "disc")
 v_pred = np.zeros((6, 6), dtype=np.int64)
 v_pred[1:5, 1:5] = 1       # the model fills the whole 4 x 4 block
 
-show_masks(None, v_true, v_pred, ignore_index=255, title="void pixels (white) are ignored")
+show_masks(None, v_true, v_pred, class_names=CLASS_NAMES, ignore_index=255, title="void pixels (white) are ignored")
 
 # %% [markdown]
 # With `ignore_index=255` the 12 ring pixels disappear from the confusion matrix, and the prediction is
@@ -698,7 +698,7 @@ assert np.allclose(ours_per_class[:4], theirs_per_class) and np.isclose(ours, th
 # float; `float("nan")` when both masks are empty.
 
 # %%
-from helpers.course.checks import check_iou_of_masks, check_mean_iou_from_confusion_matrix
+from helpers.course.checks.nb02 import check_iou_of_masks, check_mean_iou_from_confusion_matrix
 
 
 def iou_of_masks(a, b):

@@ -187,7 +187,7 @@ np.testing.assert_allclose(per_class, M.per_class_iou(masks, pred_labels, num_cl
 np.testing.assert_array_equal(metric.confusion_matrix().numpy(), M.confusion_matrix(masks, pred_labels, num_classes=5))
 
 # %%
-plot_per_class_iou(per_class, CLASS_NAMES, title="Per-class IoU of the sloppy model (64 images)")
+plot_per_class_iou(per_class, class_names=CLASS_NAMES, title="Per-class IoU of the sloppy model (64 images)")
 
 # %% [markdown]
 # The thin "line" class suffers most from a two-pixel shift: a shift of about its own width leaves only
@@ -527,7 +527,7 @@ assert abs(binary_scores["course_foreground_iou"] - binary_reference) < 1e-5
 # return the running matrix plus this batch's counts (rows true, columns predicted).
 
 # %%
-from helpers.course.checks import check_accumulate_confusion_matrix, check_keras_metric_for_one_hot
+from helpers.course.checks.nb03 import check_accumulate_confusion_matrix, check_keras_metric_for_one_hot
 
 
 def accumulate_confusion_matrix(cm, y_true, y_pred_labels):

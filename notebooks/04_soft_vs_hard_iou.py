@@ -72,7 +72,7 @@ from helpers.course.data import CLASS_NAMES
 from helpers.keras import losses as L
 from helpers import metrics as M
 from helpers.course.data import load_shapes
-from helpers.plotting import plot_loss_push
+from helpers.course.figures import plot_loss_push
 from helpers.course.scenarios import label_probs, mediocre_logits, sharpness_stats
 from helpers.course.soft_iou import (boundary_mask, logit_gradient, pooled_loss_from_accuracy, soft_iou_per_class,
                               soft_pixel_accuracy)
@@ -274,7 +274,7 @@ losses_to_compare = {"pooled iou_loss (the question's)": buggy.iou_loss,
 grads = {name: logit_gradient(fn, y_np, logits_np)[1] for name, fn in losses_to_compare.items()}
 push = {name: np.linalg.norm(g, axis=-1) for name, g in grads.items()}   # per-pixel gradient size
 
-plot_loss_push(labels, pred_labels, grads, focus_loss="per-class soft Jaccard", focus_class=4)
+plot_loss_push(labels, pred_labels, grads, focus_loss="per-class soft Jaccard", focus_class=4, class_names=CLASS_NAMES)
 
 # %% [markdown]
 # The pooled loss pushes every pixel about equally: a pixel is a pixel, whatever its class. The
@@ -608,7 +608,7 @@ assert all(abs(lovasz - t) < min(abs(jaccard - t), abs(dice - t))               
 # the predicted probabilities `p` of that class (same shape), as a float. No smoothing.
 
 # %%
-from helpers.course.checks import check_dice_from_jaccard, check_soft_iou
+from helpers.course.checks.nb04 import check_dice_from_jaccard, check_soft_iou
 
 
 def soft_iou(y, p):

@@ -75,8 +75,9 @@ from helpers.course import study as S
 from helpers.course.claims import claim
 from helpers.course.data import class_frequencies, load_shapes
 from helpers.course.model import build_unet
-from helpers.plotting import (gallery_indices, plot_history, plot_per_class_iou, plot_seed_study,
-                              show_gallery)
+from helpers.course.figures import plot_seed_study
+from helpers.plotting import plot_history, plot_per_class_iou, show_gallery
+from helpers.report import gallery_indices
 from helpers.stats import bootstrap_iou, fisher_exact, per_image_confusion_matrices
 from helpers.course.training import (LIVE_RECIPES, RECIPES, QUESTION_SPREAD_MAX, SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR,
                               SHORT_LABELS, UNET, evaluate_model, load_training_data,
@@ -99,7 +100,7 @@ for name, f in zip(CLASS_NAMES, freq):
     print(f"{name:10s} {100 * f:5.1f} % of training pixels")
 
 # %%
-show_gallery(x_train, y_train.argmax(-1), indices=gallery_indices(y_train.argmax(-1)), title="Training images and their masks")
+show_gallery(x_train, y_train.argmax(-1), indices=gallery_indices(y_train.argmax(-1)), class_names=CLASS_NAMES, title="Training images and their masks")
 
 # %% [markdown]
 # The **test split stays in its box** until section 8: we compare and select on validation data only,
@@ -567,17 +568,17 @@ plot_seed_study({k: S.metric_values(runs, k, "test_object_mean_iou") for k in ke
 fig.tight_layout()
 
 # %%
-plot_per_class_iou(test["per_class_iou"], CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
+plot_per_class_iou(test["per_class_iou"], class_names=CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
 
 # %%
-show_gallery(x_test, m_test, test["pred"], indices=gallery_indices(m_test, test["pred"]), title=f"Test predictions of {RECIPES[selected].label}")
+show_gallery(x_test, m_test, test["pred"], indices=gallery_indices(m_test, test["pred"]), class_names=CLASS_NAMES, title=f"Test predictions of {RECIPES[selected].label}")
 
 # %% [markdown]
 # And the question's recipe, on **validation** images (its test numbers would add nothing to a choice
 # already made):
 
 # %%
-show_gallery(x_val, m_val, val["a"]["pred"], indices=gallery_indices(m_val, val["a"]["pred"]), title=f"Validation predictions of {RECIPES['a'].label}")
+show_gallery(x_val, m_val, val["a"]["pred"], indices=gallery_indices(m_val, val["a"]["pred"]), class_names=CLASS_NAMES, title=f"Validation predictions of {RECIPES['a'].label}")
 
 # %% [markdown]
 # ## 9. What the question's metric and accuracy said
@@ -720,7 +721,7 @@ print(f"\nthis notebook's recipe (a): val loss {loss_a[0]:.3f} -> {loss_a[-1]:.3
 # return the index of the epoch you would keep, by the right number on the right data.
 
 # %%
-from helpers.course.checks import check_best_epoch, check_pooled_loss_from_accuracy
+from helpers.course.checks.nb05 import check_best_epoch, check_pooled_loss_from_accuracy
 
 
 def best_epoch(history):

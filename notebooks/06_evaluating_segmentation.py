@@ -64,8 +64,8 @@ from helpers.course.data import CLASS_NAMES
 from helpers import metrics as M
 from helpers.course.claims import claim
 from helpers.course.data import load_shapes
-from helpers.plotting import (plot_confusion_matrix, plot_iou_histogram, plot_per_class_iou,
-                              gallery_indices, show_gallery, show_masks)
+from helpers.plotting import plot_confusion_matrix, plot_iou_histogram, plot_per_class_iou, show_gallery, show_masks
+from helpers.report import gallery_indices
 from helpers.course.soft_iou import boundary_mask
 from helpers.stats import bootstrap_iou, paired_bootstrap_iou, per_image_confusion_matrices
 from helpers.course.study import MAIN_SETTING, load_study, summarise
@@ -139,7 +139,7 @@ claim(accuracy > dataset_miou, "pixel accuracy is above the dataset-level mean I
 # overall?" vs "how good is a typical image?"). Say which one you report.
 
 # %%
-plot_per_class_iou(per_class, CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
+plot_per_class_iou(per_class, class_names=CLASS_NAMES, title=f"Per-class IoU on the test split: {RECIPES[selected].label}")
 
 # %% [markdown]
 # ### How sure is that number? A bootstrap over images
@@ -211,7 +211,7 @@ print(f"but recipe ({other}) over the seed study's {other_val['n']} seeds: test 
 
 # %%
 cm = M.confusion_matrix(m_test, pred, num_classes=5)
-plot_confusion_matrix(cm, CLASS_NAMES, title="Test split")
+plot_confusion_matrix(cm, class_names=CLASS_NAMES, title="Test split")
 
 # %%
 row_share = cm / cm.sum(axis=1, keepdims=True)
@@ -242,14 +242,14 @@ plot_iou_histogram(image_ious, mark_below=0.6, title="Per-image mean IoU on the 
 
 # %%
 typical = gallery_indices(m_test, pred, n=4)
-show_gallery(x_test, m_test, pred, indices=typical, title="Four test images across the range of per-image IoU")
+show_gallery(x_test, m_test, pred, indices=typical, class_names=CLASS_NAMES, title="Four test images across the range of per-image IoU")
 
 # %%
 order = np.argsort(np.where(np.isnan(image_ious), np.inf, image_ious))   # NaN (nothing to score) last
 worst = order[:4]
 print("worst images:", ", ".join(f"#{i} ({image_ious[i]:.2f})" for i in worst))
 print(f"images below 0.6: {int(np.sum(image_ious < 0.6))} of {len(image_ious)}")
-show_gallery(x_test, m_test, pred, indices=worst, title="The four worst test images")
+show_gallery(x_test, m_test, pred, indices=worst, class_names=CLASS_NAMES, title="The four worst test images")
 
 # %% [markdown]
 # Looking at the worst images is the fastest way to learn what a model gets wrong. Read each row with
@@ -305,7 +305,7 @@ print(f"share of all wrong pixels that lie on boundaries: {100 * (errors & void)
 
 # %%
 image = int(worst[0])
-show_masks(x_test[image], m_void[image], pred[image], title=f"Test image #{image} with its boundary band as void (white)")
+show_masks(x_test[image], m_void[image], pred[image], class_names=CLASS_NAMES, title=f"Test image #{image} with its boundary band as void (white)")
 
 # %% [markdown]
 # ## 6. A reporting checklist
@@ -376,7 +376,7 @@ assert mine["max"] - mine["min"] > hi - lo   # the seeds move the number more th
 # IoU, lowest first. Images whose IoU is NaN (nothing to score) are not "worst".
 
 # %%
-from helpers.course.checks import check_void_band, check_worst_images
+from helpers.course.checks.nb06 import check_void_band, check_worst_images
 
 
 def worst_images(image_ious, k):

@@ -66,6 +66,7 @@ from IPython.display import Markdown, display
 
 from helpers.course.data import CLASS_NAMES
 from helpers import folder_data as F
+from helpers.course.folder_demo import stand_in_predictions, write_shapes_folder
 from helpers import metrics as M
 from helpers.audit import audit_loss, audit_metric
 from helpers.course.buggy import iou_loss, mean_iou
@@ -200,7 +201,7 @@ print(audit_metric(my_mean_iou, num_classes=5))
 # %% tags=["nbval-check-output"]
 DATA_DIR = data_dir() / "cache" / "shapes_folder_224"  # the course's data/cache/ (git-ignored); rewritten each run
 BAND = 3  # width of the void ring around objects, in pixels
-F.write_shapes_folder(DATA_DIR, n=16, band=BAND)
+write_shapes_folder(DATA_DIR, n=16, band=BAND)
 for sub in ("images", "masks"):
     names = sorted(p.name for p in (DATA_DIR / sub).iterdir())
     print(f"{sub}/: {len(names)} files, {names[0]} ... {names[-1]}")
@@ -221,14 +222,14 @@ print("masks: ", masks_spec.shape, masks_spec.dtype.name)
 # %%
 images, masks = next(iter(dataset))
 labels = np.where(masks.numpy().sum(-1) == 0, 255, masks.numpy().argmax(-1))  # back to labels, for a picture
-show_masks(images[0].numpy(), labels[0], title="One image of the folder; void pixels in white")
+show_masks(images[0].numpy(), labels[0], class_names=CLASS_NAMES, title="One image of the folder; void pixels in white")
 
 # %% [markdown]
 # ## 6. Streaming the data through `StreamingMeanIoU`
 #
 # A real dataset does not fit in memory: we score it batch by batch, accumulating one confusion matrix.
 # **A model to evaluate.** Training a 224×224 model does not fit in this notebook's minute, so the
-# predictions below come from a **stand-in**: `F.stand_in_predictions` takes the *true* mask, shifts it
+# predictions below come from a **stand-in**: `stand_in_predictions` takes the *true* mask, shifts it
 # by 2 pixels, blurs it and adds noise, then applies a softmax. It is not a model and its scores say
 # nothing about any network; it errs where real models err most (object borders, thin lines), which
 # makes the evaluation worth reading. With your model, replace that one line by
@@ -239,7 +240,7 @@ SHIFT = 2  # how far the stand-in shifts the truth, in pixels
 metric = StreamingMeanIoU(num_classes=5, ignore_index=255)
 kept_true, kept_pred = [], []  # only for the cross-check below; skip them on data that does not fit in memory
 for step, (images, masks) in enumerate(dataset):
-    probs = F.stand_in_predictions(masks.numpy(), shift=SHIFT, seed=step)  # yours: model.predict_on_batch(images)
+    probs = stand_in_predictions(masks.numpy(), shift=SHIFT, seed=step)  # yours: model.predict_on_batch(images)
     metric.update_state(masks, probs)
     kept_true.append(np.where(masks.numpy().sum(-1) == 0, 255, masks.numpy().argmax(-1)))
     kept_pred.append(probs.argmax(-1))
@@ -252,7 +253,7 @@ print(f"{cm.sum():,} pixels scored, void left out; streamed mean IoU {streamed:.
 assert abs(streamed - reference) < 1e-6
 
 # %%
-plot_per_class_iou(metric.per_class_iou().numpy(), CLASS_NAMES,
+plot_per_class_iou(metric.per_class_iou().numpy(), class_names=CLASS_NAMES,
                    title="Per-class IoU of the stand-in predictions on the shapes folder")
 
 # %% [markdown]
@@ -309,7 +310,7 @@ else:
     else:
         pet_metric = StreamingMeanIoU(num_classes=2, ignore_index=255)
         for step, (images, masks) in enumerate(pets):
-            pet_metric.update_state(masks, F.stand_in_predictions(masks.numpy(), seed=step))
+            pet_metric.update_state(masks, stand_in_predictions(masks.numpy(), seed=step))
         display(Markdown(evaluation_report(
             pet_metric.confusion_matrix().numpy(), class_names=F.PET_CLASS_NAMES,
             data=f"{message}: the first 64 test images", model="stand-in predictions, not a trained network",

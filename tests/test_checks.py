@@ -1,6 +1,8 @@
-"""Each exercise check rejects the stub and a plausible wrong answer, and accepts the solution."""
+"""helpers.course.checks (nb01 ... nb07): each exercise check rejects the stub and a plausible wrong answer, and
+accepts the solution."""
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -209,3 +211,59 @@ def test_dice_from_jaccard(capsys):
     )
     _assert_verdict(checks.check_dice_from_jaccard(lambda j: 2 * j), False, capsys)
     _assert_verdict(checks.check_dice_from_jaccard(_solutions(4).dice_from_jaccard), True, capsys)
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook 07
+# ---------------------------------------------------------------------------------------------
+def test_check_fixed_metric(capsys):
+    sys.path.insert(0, "notebooks/solutions")
+    from solutions_07 import fixed_mean_iou
+
+    from helpers.course.checks.nb07 import check_fixed_metric
+
+    assert not check_fixed_metric(stub)
+    assert "Not done yet" in capsys.readouterr().out
+
+    def smoothed(y_true, y_pred):
+        import tensorflow as tf
+
+        y_pred = tf.one_hot(tf.argmax(y_pred, -1), 5)
+        inter = tf.reduce_sum(y_true * y_pred, axis=[1, 2])
+        union = tf.reduce_sum(y_true, axis=[1, 2]) + tf.reduce_sum(y_pred, axis=[1, 2]) - inter
+        return tf.reduce_mean((inter + 1e-6) / (union + 1e-6))
+
+    assert not check_fixed_metric(smoothed)
+    assert "absent_class_as_one" in capsys.readouterr().out
+    assert check_fixed_metric(fixed_mean_iou)
+    from helpers.keras.metrics import batch_mean_iou
+
+    assert check_fixed_metric(batch_mean_iou)
+    assert "StreamingMeanIoU" in capsys.readouterr().out
+
+
+def test_check_palette_to_labels(capsys):
+    sys.path.insert(0, "notebooks/solutions")
+    from solutions_07 import palette_to_labels
+
+    from helpers.course.checks.nb07 import check_palette_to_labels
+
+    assert not check_palette_to_labels(stub)
+
+    def red_channel_only(mask, palette, void_colour):
+        reds = {c[0]: k for k, c in enumerate(palette)}
+        return np.vectorize(lambda r: reds.get(r, 255))(mask[..., 0])
+
+    assert not check_palette_to_labels(red_channel_only)
+    assert "ALL three channels" in capsys.readouterr().out
+
+    def silent(mask, palette, void_colour):
+        labels = np.zeros(mask.shape[:2], int)
+        for k, c in enumerate(palette):
+            labels[np.all(mask == c, -1)] = k
+        labels[np.all(mask == void_colour, -1)] = 255
+        return labels
+
+    assert not check_palette_to_labels(silent)
+    assert "raise" in capsys.readouterr().out
+    assert check_palette_to_labels(palette_to_labels)

@@ -116,7 +116,7 @@ def test_out_of_range_labels_raise_not_dropped(labels):
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"num_classes": 1}, ">= 2"), ({"num_classes": 3, "ignore_index": 1}, "real class")],
+    [({"num_classes": 1}, "at least 2"), ({"num_classes": 3, "ignore_index": 1}, "real class")],
 )
 def test_bad_constructor_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

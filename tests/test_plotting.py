@@ -92,10 +92,9 @@ def test_colorize_mask_pixel_colours():
         (1, 2): P.IGNORE_COLOR,
     }.items():
         np.testing.assert_allclose(rgb[r, c], to_rgb(color))
-    # a trailing channel of 1, bool masks and integer-valued floats are accepted
+    # a trailing channel of 1 and bool masks are accepted (integer-valued floats are not: see below)
     np.testing.assert_allclose(P.colorize_mask(mask[..., None]), rgb)
     np.testing.assert_allclose(P.colorize_mask(np.array([[True, False]]))[0, 0], to_rgb(P.CLASS_COLORS[1]))
-    np.testing.assert_allclose(P.colorize_mask(mask.astype(float)), rgb)
     # custom colours; ignore_index=None makes 255 a (bad) label for 2 colours
     two = P.colorize_mask(np.array([[0, 1]]), colors=["black", "white"])
     np.testing.assert_allclose(two[0], [[0, 0, 0], [1, 1, 1]])
@@ -104,8 +103,8 @@ def test_colorize_mask_pixel_colours():
 @pytest.mark.parametrize(
     "mask, kwargs, match",
     [
-        (np.array([[0.5, 1.0]]), {}, "non-integer"),
-        (np.array([[-1, 0]]), {}, "negative"),
+        (np.array([[0.5, 1.0]]), {}, "float dtype"),
+        (np.array([[-1, 0]]), {}, "outside"),
         (np.zeros((2, 2, 5), int), {}, "to_labels"),
         (np.array([[0, 2]]), {"colors": ["k", "w"]}, "outside"),
         (np.array([[0, 255]]), {"colors": ["k", "w"], "ignore_index": None}, "outside"),
@@ -160,7 +159,7 @@ def test_intersection_union_map():
 # ---------------------------------------------------------------------------------------------
 def test_show_masks_panels_titles_legend(example):
     image, y_true, y_pred = example
-    fig = P.show_masks(image, y_true, y_pred, title="one example")
+    fig = P.show_masks(image, y_true, y_pred, class_names=CLASS_NAMES, title="one example")
     assert isinstance(fig, Figure)
     png(fig)
     assert len(fig.axes) == 4
@@ -181,7 +180,7 @@ def test_show_masks_variants(example):
     image, y_true, y_pred = example
     assert len(P.show_masks(image, y_true).axes) == 2
     assert len(P.show_masks(None, y_true, y_pred).axes) == 3
-    fig = P.show_masks(image, y_true, y_pred, error_class=1, alpha=1.0)
+    fig = P.show_masks(image, y_true, y_pred, class_names=CLASS_NAMES, error_class=1, alpha=1.0)
     png(fig)
     texts = legend_texts(fig)
     assert "false positive (disc)" in texts and "false negative (disc)" in texts
@@ -198,7 +197,7 @@ def test_show_masks_rejects_bad_input(example):
     with pytest.raises(ValueError, match="height x width"):
         P.show_masks(image, y_true, y_pred[:, :10])
     with pytest.raises(ValueError, match="outside"):
-        P.show_masks(image, y_true, np.full_like(y_pred, 7))
+        P.show_masks(image, y_true, np.full_like(y_pred, 7), class_names=CLASS_NAMES)
     with pytest.raises(ValueError, match="to_labels"):
         P.show_masks(image, y_true, np.zeros((16, 20, 5)))
     with pytest.raises(ValueError, match="error_class"):
@@ -209,13 +208,13 @@ def test_show_masks_rejects_bad_input(example):
 
 def test_overlay_mask(example):
     image, y_true, _ = example
-    fig = P.overlay_mask(image, y_true, alpha=0.3)
+    fig = P.overlay_mask(image, y_true, alpha=0.3, class_names=CLASS_NAMES)
     png(fig)
     assert len(fig.axes) == 1
     assert "alpha = 0.3" in fig.axes[0].get_title()
     # the legend names the classes present (0, 1, 4) and the ignored pixels
     assert legend_texts(fig) == ["background", "disc", "line", "ignored (void)"]
-    np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), P.blend_mask(image, y_true, 0.3))
+    np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), P.blend_mask(image, y_true, alpha=0.3))
     # into a given axes
     f2 = Figure()
     ax = f2.add_subplot()
@@ -229,7 +228,7 @@ def test_show_gallery(example):
     images = np.stack([image] * 5)
     t = np.stack([y_true] * 5)
     p = np.stack([y_pred] * 5)
-    fig = P.show_gallery(images, t, p, n=3)
+    fig = P.show_gallery(images, t, p, n=3, class_names=CLASS_NAMES)
     png(fig)
     assert len(fig.axes) == 3 * 4
     miou = mean_iou(y_true, y_pred, num_classes=5, ignore_index=255)
@@ -283,7 +282,7 @@ def test_show_intersection_union_rejects_bad_input():
 def test_plot_confusion_matrix(example):
     _, y_true, y_pred = example
     cm = confusion_matrix(y_true, y_pred, num_classes=5, ignore_index=255)
-    fig = P.plot_confusion_matrix(cm, CLASS_NAMES)
+    fig = P.plot_confusion_matrix(cm, class_names=CLASS_NAMES)
     png(fig)
     assert len(fig.axes) == 2
     counts, norm = fig.axes
@@ -297,7 +296,7 @@ def test_plot_confusion_matrix(example):
     assert ncells[2 * 5] == "–"  # no true "square" pixel: the row has no fractions
     assert len(P.plot_confusion_matrix(cm, normalize="true").axes) == 1
     assert len(P.plot_confusion_matrix(cm, normalize=None).axes) == 1
-    big = P.plot_confusion_matrix(np.array([[123456, 1], [0, 5]]), ["a", "b"], normalize=None)
+    big = P.plot_confusion_matrix(np.array([[123456, 1], [0, 5]]), class_names=["a", "b"], normalize=None)
     assert big.axes[0].texts[0].get_text() == "123k"
 
 
@@ -312,12 +311,12 @@ def test_plot_confusion_matrix(example):
 )
 def test_plot_confusion_matrix_rejects_bad_input(cm, names, kwargs, match):
     with pytest.raises(ValueError, match=match):
-        P.plot_confusion_matrix(cm, names, **kwargs)
+        P.plot_confusion_matrix(cm, class_names=names, **kwargs)
 
 
 def test_plot_per_class_iou_single_model_nan_is_absent():
     ious = np.array([0.9, 0.5, np.nan, 0.0, 0.7])
-    fig = P.plot_per_class_iou(ious, CLASS_NAMES)
+    fig = P.plot_per_class_iou(ious, class_names=CLASS_NAMES)
     png(fig)
     ax = fig.axes[0]
     assert len(fig.axes) == 1
@@ -336,7 +335,7 @@ def test_plot_per_class_iou_single_model_nan_is_absent():
 
 def test_plot_per_class_iou_several_models():
     runs = {"CE": per_class_iou([0, 1, 2, 3], [0, 1, 2, 2], num_classes=5), "CE + Jaccard": [1.0, 1.0, 0.5, 0.5, 0.25]}
-    fig = P.plot_per_class_iou(runs, CLASS_NAMES, title="two models")
+    fig = P.plot_per_class_iou(runs, class_names=CLASS_NAMES, title="two models")
     png(fig)
     ax = fig.axes[0]
     assert ax.get_title() == "two models"
@@ -346,11 +345,11 @@ def test_plot_per_class_iou_several_models():
     assert len(ax.patches) == 4 + 5
     assert sum(t.get_text() == "absent" for t in ax.texts) == 1
     with pytest.raises(ValueError, match="one IoU per class"):
-        P.plot_per_class_iou([0.5, 0.5], CLASS_NAMES)
+        P.plot_per_class_iou([0.5, 0.5], class_names=CLASS_NAMES)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        P.plot_per_class_iou([0.5, 1.5, 0, 0, 0], CLASS_NAMES)
+        P.plot_per_class_iou([0.5, 1.5, 0, 0, 0], class_names=CLASS_NAMES)
     with pytest.raises(ValueError, match="empty"):
-        P.plot_per_class_iou({}, CLASS_NAMES)
+        P.plot_per_class_iou({}, class_names=CLASS_NAMES)
 
 
 class FakeHistory:
@@ -431,3 +430,89 @@ def test_plot_iou_histogram():
         plot_iou_histogram([np.nan])
     with pytest.raises(ValueError, match="1-D"):
         plot_iou_histogram(np.zeros((2, 2)))
+
+
+# ---------------------------------------------------------------------------------------------
+# one input policy, class names, keyword-only options, layers
+# ---------------------------------------------------------------------------------------------
+def test_an_integer_valued_float_mask_is_refused_with_the_fix(example):
+    image, y_true, y_pred = example
+    mask = np.array([[0.0, 1.0], [2.0, 255.0]])  # integer-valued, but floats: the package's policy refuses them
+    for call in (
+        lambda: P.colorize_mask(mask),
+        lambda: P.show_masks(image, y_true.astype(float), y_pred, class_names=CLASS_NAMES),
+        lambda: P.show_masks(image, y_true, y_pred.astype(np.float32), class_names=CLASS_NAMES),
+        lambda: P.overlay_mask(image, y_true.astype(float)),
+        lambda: P.show_gallery(None, y_true[None].astype(float), y_pred[None]),
+        lambda: P.error_map(y_true.astype(float), y_pred),
+    ):
+        with pytest.raises(ValueError, match=r"float dtype") as info:
+            call()
+        message = str(info.value)
+        assert ".astype(int)" in message and "helpers.metrics.to_labels" in message
+    with pytest.raises(ValueError, match=r"\.astype\(int\)"):
+        P.show_intersection_union(np.array([[0.0, 1.0]]), np.array([[1, 1]]))
+    # the integer labels it asks for are drawn
+    np.testing.assert_allclose(P.colorize_mask(mask.astype(int))[1, 1], to_rgb(P.IGNORE_COLOR))
+
+
+def test_a_prediction_holds_the_ignore_index_only_where_the_truth_does(example):
+    image, y_true, y_pred = example
+    bad = y_pred.copy()
+    bad[5, 5] = 255  # a real pixel (truth: background) predicted as "void"
+    with pytest.raises(ValueError, match="not ignored"):
+        P.show_masks(image, y_true, bad, class_names=CLASS_NAMES)
+    ok = y_pred.copy()
+    ok[0, :] = 255  # where the truth is void: harmless
+    P.show_masks(image, y_true, ok, class_names=CLASS_NAMES)
+
+
+def test_class_names_none_names_every_label_class_k_in_the_same_colours(example):
+    image, y_true, y_pred = example
+    fig = P.show_masks(image, y_true, y_pred)
+    names = [f"class {k}" for k in range(5)]  # labels 0..4 present (255 is void)
+    texts = legend_texts(fig)
+    assert texts[:5] == names and not set(CLASS_NAMES) & set(texts)
+    shown = fig.axes[1].get_images()[0].get_array()
+    np.testing.assert_allclose(shown[3, 3], to_rgb(P.CLASS_COLORS[1]))  # colours do not depend on names
+    cm = confusion_matrix(y_true, y_pred, num_classes=5, ignore_index=255)
+    ticks = [t.get_text() for t in P.plot_confusion_matrix(cm).axes[0].get_xticklabels()]
+    assert ticks == names
+    bars = P.plot_per_class_iou([0.5, 0.7, 0.9])
+    assert [t.get_text() for t in bars.axes[0].get_xticklabels()] == ["class 0", "class 1", "class 2"]
+    assert legend_texts(P.overlay_mask(image, y_true)) == ["class 0", "class 1", "class 4", "ignored (void)"]
+    assert [h.get_label() for h in P.class_legend_handles()] == names
+    small = P.show_gallery(None, (y_true[None] == 1).astype(int), None)
+    assert legend_texts(small)[:2] == ["class 0", "class 1"]
+
+
+def test_options_are_keyword_only():
+    import inspect
+
+    data = {"image", "images", "mask", "y_true", "y_pred", "a", "b", "cm", "ious", "histories", "values"}
+    for name in P.__all__:
+        obj = getattr(P, name)
+        if not inspect.isfunction(obj):
+            continue
+        params = inspect.signature(obj).parameters.values()
+        positional = [p.name for p in params if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+        allowed = data | ({"class_names"} if name == "class_legend_handles" else set())
+        assert set(positional) <= allowed, f"{name}: options {set(positional) - allowed} must be keyword-only"
+    cm = np.eye(5, dtype=int)
+    with pytest.raises(TypeError):
+        P.plot_confusion_matrix(cm, CLASS_NAMES)
+    with pytest.raises(TypeError):
+        P.show_intersection_union(cm == 1, cm == 1, None)
+
+
+def test_the_plotting_package_does_not_import_the_course():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, helpers.plotting; "
+        "bad = sorted(m for m in sys.modules if m.startswith('helpers.course')); "
+        "assert not bad, bad"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr

@@ -1,4 +1,5 @@
-"""helpers.plotting: runs drawn honestly (shared 0-1 IoU axis, continued runs, run colours), galleries, push maps."""
+"""helpers.plotting: runs drawn honestly (shared 0-1 IoU axis, continued runs, run colours), galleries; the lesson
+figures of helpers.course.figures (push maps, seed studies); the old paths of the names that moved."""
 
 import io
 
@@ -7,7 +8,9 @@ import pytest
 from matplotlib.colors import to_rgb
 
 from helpers import plotting as P
+from helpers.course import figures
 from helpers.course.data import CLASS_NAMES
+from helpers.report import gallery_indices
 
 
 def _png(fig):
@@ -76,7 +79,7 @@ def test_run_colours_are_never_class_colours():
     classes = {to_rgb(c) for c in P.CLASS_COLORS}
     assert not classes & {to_rgb(c) for c in P.RUN_COLORS}
     runs = {f"recipe {k}": np.linspace(0.2, 0.9, 5) for k in "abcde"}
-    fig = P.plot_per_class_iou(runs, CLASS_NAMES)
+    fig = P.plot_per_class_iou(runs, class_names=CLASS_NAMES)
     _png(fig)
     bar_colours = {to_rgb(b.get_facecolor()) for b in fig.axes[0].patches}
     assert len(bar_colours) == 5 and not bar_colours & classes
@@ -92,16 +95,16 @@ def test_gallery_indices_are_non_empty_and_spread_over_the_iou_range():
         rows, cols = np.nonzero(t[i] > 0)
         k = i - 1
         p[i, rows[:k], cols[:k]] = 0
-    picks = P.gallery_indices(t, p, n=4)
+    picks = gallery_indices(t, p, n=4)
     assert 0 not in picks and len(picks) == 4 and len(set(picks)) == 4
     ious = [np.mean((p[i] == t[i])[t[i] > 0]) for i in picks]
     assert ious == sorted(ious) and ious[0] < 0.6 and ious[-1] > 0.8  # poor ... good
-    assert 0 not in P.gallery_indices(t, n=4)
-    assert P.gallery_indices(t[:3], p[:3], n=4) == [2, 1]  # fewer candidates than n: all of them
+    assert 0 not in gallery_indices(t, n=4)
+    assert gallery_indices(t[:3], p[:3], n=4) == [2, 1]  # fewer candidates than n: all of them
     with pytest.raises(ValueError, match="background only"):
-        P.gallery_indices(np.zeros((2, 4, 4), int))
+        gallery_indices(np.zeros((2, 4, 4), int))
     with pytest.raises(ValueError, match="positive int"):
-        P.gallery_indices(t, n=0)
+        gallery_indices(t, n=0)
 
 
 def test_show_masks_draws_exact_class_colours_next_to_the_image_by_default():
@@ -120,12 +123,64 @@ def test_plot_loss_push():
     t[7, :] = 4
     p = np.roll(t, 1, axis=1)
     g = np.random.default_rng(0).normal(size=(8, 8, 5))
-    fig = P.plot_loss_push(t, p, {"pooled": g, "per-class": 2 * g}, focus_loss="per-class", focus_class=4)
+    push = figures.plot_loss_push
+    fig = push(t, p, {"pooled": g, "per-class": 2 * g}, focus_loss="per-class", focus_class=4, class_names=CLASS_NAMES)
     _png(fig)
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0] == "truth" and titles[1].startswith("prediction (argmax)\nmean IoU")
     assert any("'line'" in s and "per-class" in s for s in titles)
     with pytest.raises(ValueError, match="focus_loss"):
-        P.plot_loss_push(t, p, {"pooled": g}, focus_loss="x", focus_class=4)
+        push(t, p, {"pooled": g}, focus_loss="x", focus_class=4, class_names=CLASS_NAMES)
     with pytest.raises(ValueError, match=r"\(H, W, C\)"):
-        P.plot_loss_push(t, p, {"pooled": g[..., :3]}, focus_loss="pooled", focus_class=4)
+        push(t, p, {"pooled": g[..., :3]}, focus_loss="pooled", focus_class=4, class_names=CLASS_NAMES)
+    with pytest.raises(ValueError, match=r"float dtype.*astype\(int\)"):
+        push(t.astype(float), p, {"pooled": g}, focus_loss="pooled", focus_class=4)
+    # without names: one "class k" per logit, in the class colours
+    plain = push(t, p, {"pooled": g}, focus_loss="pooled", focus_class=4)
+    assert plain.axes[3].get_title() == "−∂ loss / ∂ logit of 'class 4'\n(pooled)"
+    assert [x.get_text() for x in plain.legends[0].get_texts()] == [f"class {k}" for k in range(5)]
+
+
+def test_gallery_indices_follow_the_input_policy():
+    t = np.zeros((3, 4, 4), int)
+    t[1, :2, :2] = 1
+    with pytest.raises(ValueError, match=r"astype\(int\)"):
+        gallery_indices(t.astype(float))
+    t[2, 0, 0] = 7  # a label that is no class: listed, not skipped silently
+    with pytest.raises(ValueError, match="outside"):
+        gallery_indices(t)
+    assert gallery_indices(t, num_classes=8) == [1, 2]
+
+
+def test_plot_seed_study_draws_every_run_and_the_live_one():
+    fig = figures.plot_seed_study(
+        {"a": [0.8, 0.85, 0.9], "b": [0.9, 0.91]},
+        labels={"a": "(a)"},
+        live={"b": 0.95},
+        settings={"a": ["x", "y", "x"]},
+    )
+    _png(fig)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["(a)", "b"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "y", "run", "mean", "this notebook's run"]
+
+
+@pytest.mark.parametrize(
+    "name, new",
+    [
+        ("gallery_indices", "helpers.report"),
+        ("plot_loss_push", "helpers.course.figures"),
+        ("plot_seed_study", "helpers.course.figures"),
+    ],
+)
+def test_moved_names_keep_working_from_helpers_plotting_for_one_release(name, new):
+    import importlib
+
+    with pytest.warns(DeprecationWarning, match=rf"helpers\.plotting\.{name} moved to {new}\.{name}"):
+        old = getattr(P, name)
+    assert old is getattr(importlib.import_module(new), name)
+    with pytest.warns(DeprecationWarning):
+        exec(f"from helpers.plotting import {name}", {})
+    assert name not in P.__all__
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        P.nope  # noqa: B018

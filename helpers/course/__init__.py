@@ -108,7 +108,7 @@ COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
-    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course.py")):
+    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course", "__init__.py")):
         print("Downloading the course (once) into", COURSE_DIR)
         try:
             zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(f"{{REPO_URL}}/archive/{{COMMIT}}.zip", timeout=120).read())).extractall(home)

@@ -86,7 +86,7 @@ VOID_COLOURS = ((0x9B, 0x9B, 0x9B), (0x00, 0x00, 0x00))
 """Colours mapped to the void label: "Unlabeled" (#9B9B9B) and black (in no class list, a few pixels)."""
 
 _REGISTRY_FILE = Path(__file__).with_name("aerial_registry.txt")
-_SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "aerial-dubai"
+_SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "aerial-dubai"
 
 
 def registry() -> dict:

@@ -265,7 +265,7 @@ def _render(p: dict, lo: int, hi: int, size: int):
 
 
 # ----------------------------------------------------------------------------- public API
-def generate_shapes(n: int, size: int = 64, seed: int = 0, *, as_uint8: bool = False):
+def generate_shapes(n: int, *, size: int = 64, seed: int = 0, as_uint8: bool = False):
     """Generate ``n`` images of random shapes and their segmentation masks.
 
     Parameters
@@ -405,7 +405,7 @@ def data_dir() -> Path:
     env = os.environ.get("IOU_LAB_DATA_DIR")
     if env:
         return Path(env).expanduser()
-    return Path(__file__).resolve().parent.parent / "data"
+    return Path(__file__).resolve().parents[2] / "data"
 
 
 def content_sha256(arrays: dict) -> str:
@@ -528,7 +528,7 @@ def _shipped_splits(size: int) -> dict:
     return _decoded(arrays)
 
 
-def load_shapes(split: str, size: int = 64, one_hot: bool = False, num_classes: int = NUM_CLASSES):
+def load_shapes(split: str, *, size: int = 64, one_hot: bool = False, num_classes: int = NUM_CLASSES):
     """Load one split of the shapes dataset.
 
     Parameters

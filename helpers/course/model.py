@@ -30,7 +30,44 @@ def _conv_block(x, filters: int, batch_norm: bool, name: str):
     return x
 
 
+def _checked_shape(input_shape, *, num_classes, base_filters, depth) -> tuple:
+    """``input_shape`` as a tuple, after checking every option of :func:`build_unet` (messages name the fix)."""
+    for label, value, low in (
+        ("num_classes", num_classes, 2),
+        ("base_filters", base_filters, 1),
+        ("depth", depth, 1),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{label} must be an integer >= {low}, got {value!r}.")
+    try:
+        shape = tuple(input_shape)
+    except TypeError:
+        shape = None
+    if shape is None or len(shape) != 3:
+        raise ValueError(
+            "input_shape must be (height, width, channels), e.g. (64, 64, 3), "
+            f"got {input_shape!r}. "
+            "Do not include the batch dimension."
+        )
+    for side in shape:
+        if side is not None and (isinstance(side, bool) or not isinstance(side, int) or side < 1):
+            raise ValueError(f"input_shape must hold positive integers (or None), got {input_shape!r}.")
+    if shape[2] is None:
+        raise ValueError(f"The number of channels must be known, got input_shape={input_shape!r}.")
+    factor = 2**depth
+    bad = [side for side in shape[:2] if side is not None and side % factor]
+    if bad:
+        fixed = tuple(max(factor, round(side / factor) * factor) if side else side for side in shape[:2])
+        raise ValueError(
+            f"input_shape {shape}: height and width must be divisible by 2**depth = {factor} "
+            f"(depth={depth}). Resize or pad the images to e.g. {fixed + shape[2:]}, or use a "
+            "smaller depth."
+        )
+    return shape
+
+
 def build_unet(
+    *,
     input_shape=(64, 64, 3),
     num_classes: int = 5,
     base_filters: int = 8,
@@ -108,38 +145,7 @@ def build_unet(
         ...
     ValueError: input_shape (60, 60, 3): height and width must be divisible by 2**depth = 8 ...
     """
-    for label, value, low in (
-        ("num_classes", num_classes, 2),
-        ("base_filters", base_filters, 1),
-        ("depth", depth, 1),
-    ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{label} must be an integer >= {low}, got {value!r}.")
-    try:
-        shape = tuple(input_shape)
-    except TypeError:
-        shape = None
-    if shape is None or len(shape) != 3:
-        raise ValueError(
-            "input_shape must be (height, width, channels), e.g. (64, 64, 3), "
-            f"got {input_shape!r}. "
-            "Do not include the batch dimension."
-        )
-    for side in shape:
-        if side is not None and (isinstance(side, bool) or not isinstance(side, int) or side < 1):
-            raise ValueError(f"input_shape must hold positive integers (or None), got {input_shape!r}.")
-    if shape[2] is None:
-        raise ValueError(f"The number of channels must be known, got input_shape={input_shape!r}.")
-    factor = 2**depth
-    bad = [side for side in shape[:2] if side is not None and side % factor]
-    if bad:
-        fixed = tuple(max(factor, round(side / factor) * factor) if side else side for side in shape[:2])
-        raise ValueError(
-            f"input_shape {shape}: height and width must be divisible by 2**depth = {factor} "
-            f"(depth={depth}). Resize or pad the images to e.g. {fixed + shape[2:]}, or use a "
-            "smaller depth."
-        )
-
+    shape = _checked_shape(input_shape, num_classes=num_classes, base_filters=base_filters, depth=depth)
     inputs = keras.Input(shape=shape, name="image")
     x = inputs
     skips = []

@@ -54,7 +54,7 @@ __all__ = [
     "lost_classes",
 ]
 
-STUDY_DIR = Path(__file__).resolve().parent.parent / "data" / "seed_study"
+STUDY_DIR = Path(__file__).resolve().parents[2] / "data" / "seed_study"
 """Where ``tools/seed_study.py`` writes one JSON file per execution setting."""
 
 MAIN_SETTING = "threads2"
@@ -163,7 +163,7 @@ def describe_range(summary: dict) -> str:
     return f"{summary['min']:.3f} to {summary['max']:.3f} (mean {summary['mean']:.3f}, {summary['n']} runs)"
 
 
-def lost_classes(run: dict, split: str = "val", threshold: float = 0.05) -> list[int]:
+def lost_classes(run: dict, split: str = "val", *, threshold: float = 0.05) -> list[int]:
     """Classes a run lost: those whose IoU on ``split`` is below ``threshold`` (never predicted, in effect).
 
     >>> lost_classes({"val_per_class_iou": [0.99, 0.9, 0.0, 0.03]})
@@ -203,8 +203,8 @@ def compare(
     runs,
     first: str,
     second: str,
-    metric: str = "val_mean_iou",
     *,
+    metric: str = "val_mean_iou",
     setting: str | None = MAIN_SETTING,
     n_boot: int = 10_000,
 ) -> dict:
@@ -244,7 +244,7 @@ def compare_many(runs, comparisons, metric: str = "val_mean_iou", *, setting: st
     >>> out[("b", "a")]["verdict"], out[("c", "a")]["verdict"]
     ('(b) higher than (a)', 'inconclusive: the interval contains 0')
     """
-    out = {pair: compare(runs, *pair, metric, setting=setting) for pair in comparisons}
+    out = {pair: compare(runs, *pair, metric=metric, setting=setting) for pair in comparisons}
     adjusted = stats.holm([out[pair]["perm_p"] for pair in comparisons])
     for pair, p in zip(comparisons, adjusted):
         out[pair]["perm_p_holm"] = p

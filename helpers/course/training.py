@@ -307,7 +307,7 @@ def train_recipe(
     return TrainResult(recipe, model, dict(history.history), timer.seconds)
 
 
-def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
+def evaluate_model(model, images, masks, *, batch_size: int = BATCH_SIZE) -> dict:
     """Every number notebook 05 and 06 report about a model on one split.
 
     Returns a dict: ``mean_iou`` (dataset level), ``per_image_mean_iou``, ``per_class_iou`` (array),
@@ -333,7 +333,7 @@ def evaluate_model(model, images, masks, batch_size: int = BATCH_SIZE) -> dict:
     }
 
 
-CACHE_DIR = Path(__file__).resolve().parent.parent / "data" / "cache"
+CACHE_DIR = Path(__file__).resolve().parents[2] / "data" / "cache"
 
 
 def cached_model(key: str = "d", *, verbose: int = 2):

@@ -125,7 +125,7 @@ def _prepare(y_true, y_pred, ignore_index=None) -> _Prepared:
         else:
             void, bad = tf.logical_and(zero_row, tf.logical_not(outside)), outside
     else:
-        labels, in_range, void, bad = sparse_labels(y_true, c, ignore_index)
+        labels, in_range, void, bad = sparse_labels(y_true, c, ignore_index=ignore_index)
         message = (
             f"y_true has labels outside [0, {c}) that are not ignore_index={ignore_index}: "
             + (
@@ -192,7 +192,7 @@ def _soft_jaccard(d: _Prepared, pooled, smooth):
 
 
 @register
-def soft_jaccard_loss(y_true, y_pred, pooled: bool = False, smooth: float | None = None, *, ignore_index=None):
+def soft_jaccard_loss(y_true, y_pred, *, pooled: bool = False, smooth: float | None = None, ignore_index=None):
     """Soft Jaccard (IoU) loss on probabilities.
 
     Parameters
@@ -233,7 +233,7 @@ def _soft_dice(d: _Prepared, smooth):
 
 
 @register
-def soft_dice_loss(y_true, y_pred, smooth: float = 0.0, *, ignore_index=None):
+def soft_dice_loss(y_true, y_pred, *, smooth: float = 0.0, ignore_index=None):
     """Soft Dice loss, per class, averaged over the classes present in ``y_true``.
 
     Dice = 2|A∩B| / (|A| + |B|) = 2J / (1 + J): it is gentler than Jaccard on poor predictions.
@@ -371,10 +371,10 @@ class SoftJaccardLoss(_BatchIoULoss):
 
     def __init__(
         self,
+        *,
         pooled: bool = False,
         smooth: float | None = None,
         ignore_index=None,
-        *,
         name="soft_jaccard_loss",
         reduction="sum_over_batch_size",
         dtype=None,
@@ -384,7 +384,7 @@ class SoftJaccardLoss(_BatchIoULoss):
         self.smooth = None if smooth is None else float(smooth)
 
     def call(self, y_true, y_pred):
-        return soft_jaccard_loss(y_true, y_pred, self.pooled, self.smooth, ignore_index=self.ignore_index)
+        return soft_jaccard_loss(y_true, y_pred, pooled=self.pooled, smooth=self.smooth, ignore_index=self.ignore_index)
 
     def get_config(self):
         return {**super().get_config(), "pooled": self.pooled, "smooth": self.smooth}
@@ -396,9 +396,9 @@ class SoftDiceLoss(_BatchIoULoss):
 
     def __init__(
         self,
+        *,
         smooth: float = 0.0,
         ignore_index=None,
-        *,
         name="soft_dice_loss",
         reduction="sum_over_batch_size",
         dtype=None,
@@ -407,7 +407,7 @@ class SoftDiceLoss(_BatchIoULoss):
         self.smooth = float(smooth)
 
     def call(self, y_true, y_pred):
-        return soft_dice_loss(y_true, y_pred, self.smooth, ignore_index=self.ignore_index)
+        return soft_dice_loss(y_true, y_pred, smooth=self.smooth, ignore_index=self.ignore_index)
 
     def get_config(self):
         return {**super().get_config(), "smooth": self.smooth}
@@ -424,8 +424,8 @@ class CEJaccardLoss(_BatchIoULoss):
     def __init__(
         self,
         alpha: float = 0.5,
-        ignore_index=None,
         *,
+        ignore_index=None,
         name="ce_jaccard_loss",
         reduction="sum_over_batch_size",
         dtype=None,
@@ -445,7 +445,7 @@ class CEJaccardLoss(_BatchIoULoss):
 class LovaszSoftmaxLoss(_BatchIoULoss):
     """:func:`lovasz_softmax_loss` as a Keras ``Loss`` (saves with the model)."""
 
-    def __init__(self, ignore_index=None, *, name="lovasz_softmax_loss", reduction="sum_over_batch_size", dtype=None):
+    def __init__(self, *, ignore_index=None, name="lovasz_softmax_loss", reduction="sum_over_batch_size", dtype=None):
         super().__init__(ignore_index=ignore_index, name=name, reduction=reduction, dtype=dtype)
 
     def call(self, y_true, y_pred):

@@ -124,7 +124,7 @@ def _count_batch(y_true, y_pred, num_classes, ignore_index, zero_rows_are_void):
             "(any label outside [0, num_classes)) to leave them out."
         )
     else:
-        y_true, in_range, void, invalid = sparse_labels(tf.reshape(y_true, [-1]), c, ignore_index)
+        y_true, in_range, void, invalid = sparse_labels(tf.reshape(y_true, [-1]), c, ignore_index=ignore_index)
         dt = y_true.dtype
         true = tf.cast(tf.where(in_range, y_true, tf.zeros([], dt)), tf.int32)
         not_ignored = "" if ignore_index is None else f" that are not ignore_index={ignore_index}"
@@ -215,7 +215,7 @@ class StreamingMeanIoU(keras.metrics.Metric):
     [[1, 1], [1, 1]]
     """
 
-    def __init__(self, num_classes: int, ignore_index: int | None = None, name: str = "mean_iou", dtype=None):
+    def __init__(self, num_classes: int, *, ignore_index: int | None = None, name: str = "mean_iou", dtype=None):
         super().__init__(name=name, dtype=dtype or "float32")
         self.num_classes = check_num_classes(num_classes)
         self.ignore_index = check_ignore_index(ignore_index, self.num_classes)

@@ -75,7 +75,7 @@ def _in_dtype_range(value: int, dtype) -> bool:
     return dtype.is_floating or dtype.min <= value <= dtype.max
 
 
-def sparse_labels(labels, num_classes: int, ignore_index: int | None = None):
+def sparse_labels(labels, num_classes: int, *, ignore_index: int | None = None):
     """A label map as numbers, and which pixels are valid, void or bad.
 
     ``bool`` is read as 0/1; float labels are rounded (NaN stays NaN: neither in range nor void, so

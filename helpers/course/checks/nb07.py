@@ -1,7 +1,7 @@
-"""Self-checks for the exercises of notebook 07 (your metric, your data), in the style of :mod:`helpers.course.checks`.
+"""Self-checks for the exercises of notebook 07 (your metric, your data), (:mod:`helpers.course.checks.base`).
 
 Each ``check_*`` runs the learner's function on cases whose answer is known, prints ✅ or ❌ with a hint
-that names the misconception, and returns a :class:`helpers.course.checks.CheckResult` (truthy when right).
+that names the misconception, and returns a :class:`helpers.course.checks.base.CheckResult` (truthy when right).
 
 Examples
 --------
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.course.checks import CheckResult, report, run_learner_function
+from helpers.course.checks.base import CheckResult, report, run_learner_function
 
 __all__ = ["check_fixed_metric", "check_palette_to_labels"]
 

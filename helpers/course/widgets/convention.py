@@ -52,7 +52,7 @@ class ConventionExplorer(Explorer):
 
     css_class = "iou-lab-convention-explorer"
 
-    def __init__(self, absent: str = "exclude", level: str = "dataset", batch=None):
+    def __init__(self, *, absent: str = "exclude", level: str = "dataset", batch=None):
         check_absent(absent)
         if level not in LEVELS:
             raise ValueError(f"level must be one of {list(LEVELS)}, got {level!r}.")
@@ -127,7 +127,7 @@ class ConventionExplorer(Explorer):
         pass  # the picture (the batch) does not depend on the toggles
 
 
-def convention_explorer(absent: str = "exclude", level: str = "dataset") -> ConventionExplorer:
+def convention_explorer(*, absent: str = "exclude", level: str = "dataset") -> ConventionExplorer:
     """Toggles for "absent class = excluded / 0 / 1" and "dataset vs per-image" on the
     :func:`convention_batch`; the reported mean IoU, the per-class IoUs behind it and all six
     numbers side by side update live; the batch's masks are shown.

@@ -31,7 +31,7 @@ class ImbalanceExplorer(Explorer):
 
     css_class = "iou-lab-imbalance-explorer"
 
-    def __init__(self, small_class_size: int = IMBALANCE_MAX_SIZE, degrade: float = 0.0):
+    def __init__(self, *, small_class_size: int = IMBALANCE_MAX_SIZE, degrade: float = 0.0):
         style = {"description_width": "initial"}
         controls = {
             "size": widgets.IntSlider(
@@ -136,7 +136,7 @@ class ImbalanceExplorer(Explorer):
         self.plot.value = self._blit.png()
 
 
-def imbalance_explorer(small_class_size: int = IMBALANCE_MAX_SIZE, degrade: float = 0.0) -> ImbalanceExplorer:
+def imbalance_explorer(*, small_class_size: int = IMBALANCE_MAX_SIZE, degrade: float = 0.0) -> ImbalanceExplorer:
     """Sliders shrink the small class ("line") and make the prediction miss part of it; pixel accuracy,
     per-class IoU and mean IoU update side by side: accuracy stays near 99 % while mean IoU falls.
 

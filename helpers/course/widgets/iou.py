@@ -25,7 +25,7 @@ class IoUExplorer(Explorer):
 
     css_class = "iou-lab-iou-explorer"
 
-    def __init__(self, grid: int = IOU_GRID, x: int = 22, y: int = 21, size: int = 14, kind: str = "square"):
+    def __init__(self, *, grid: int = IOU_GRID, x: int = 22, y: int = 21, size: int = 14, kind: str = "square"):
         self.grid = check_int(grid, "grid", 8, 200)
         g = self.grid
         style = {"description_width": "initial"}
@@ -95,7 +95,9 @@ class IoUExplorer(Explorer):
         self.plot.value = self._blit.png()
 
 
-def iou_explorer(grid: int = IOU_GRID, x: int = 22, y: int = 21, size: int = 14, kind: str = "square") -> IoUExplorer:
+def iou_explorer(
+    *, grid: int = IOU_GRID, x: int = 22, y: int = 21, size: int = 14, kind: str = "square"
+) -> IoUExplorer:
     """Two shapes on a ``grid x grid`` toy image: A fixed, B moved (``x``, ``y``) and resized (``size``)
     by sliders, a toggle for squares or discs; the picture and ``|A∩B|``, ``|A∪B|``, IoU and Dice
     update live.
@@ -110,7 +112,7 @@ def iou_explorer(grid: int = IOU_GRID, x: int = 22, y: int = 21, size: int = 14,
     return IoUExplorer(grid=grid, x=x, y=y, size=size, kind=kind)
 
 
-def iou_explorer_static(kind: str = "square", grid: int = 24) -> Figure:
+def iou_explorer_static(*, kind: str = "square", grid: int = 24) -> Figure:
     """Small multiples of :func:`iou_explorer` for readers without widgets: A fixed, B in five places."""
     c, s = grid // 2, grid // 4
     settings = [

@@ -79,7 +79,7 @@ class SharpnessExplorer(Explorer):
 
     css_class = "iou-lab-sharpness-explorer"
 
-    def __init__(self, temperature: float = 1.0, class_index: int = 1):
+    def __init__(self, *, temperature: float = 1.0, class_index: int = 1):
         t = check_temperature(temperature)
         log_t = float(np.clip(np.round(np.log10(t) / 0.05) * 0.05, *_SHARP_LOG_T))
         class_index = check_int(class_index, "class_index", 0, NUM_CLASSES - 1)
@@ -166,7 +166,7 @@ class SharpnessExplorer(Explorer):
         self.plot.value = self._blit.png()
 
 
-def sharpness_explorer(temperature: float = 1.0, class_index: int = 1) -> SharpnessExplorer:
+def sharpness_explorer(*, temperature: float = 1.0, class_index: int = 1) -> SharpnessExplorer:
     """A temperature slider sharpens or flattens the toy model's softmax (:func:`sharpness_toy`);
     the probability map of one class (toggle) and the soft IoU, soft Dice and pooled soft IoU
     against the fixed hard IoU update live: the soft IoU meets the hard IoU as T → 0.
@@ -182,7 +182,7 @@ def sharpness_explorer(temperature: float = 1.0, class_index: int = 1) -> Sharpn
     return SharpnessExplorer(temperature=temperature, class_index=class_index)
 
 
-def sharpness_explorer_static(class_index: int = 1, temperatures=(2.0, 0.5, 0.1)) -> Figure:
+def sharpness_explorer_static(*, class_index: int = 1, temperatures=(2.0, 0.5, 0.1)) -> Figure:
     """Fallback of :func:`sharpness_explorer`: one class's probability map at three temperatures,
     and the scores against the temperature with the hard IoU as a line."""
     class_index = check_int(class_index, "class_index", 0, NUM_CLASSES - 1)

@@ -1,4 +1,4 @@
-"""helpers.course.doctor finds problems and names fixes; helpers.course is the single source of the map and URL."""
+"""helpers.course (its __init__): the single source of the course map, the repository URL and the set-up cell."""
 
 import json
 import re
@@ -7,40 +7,8 @@ from pathlib import Path
 import pytest
 
 from helpers import course
-from helpers.course import doctor
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def test_doctor_all_good_here(capsys):
-    assert doctor.doctor() is True
-    out = capsys.readouterr().out
-    for name in ("Python", "TensorFlow", "Keras", "NumPy", "ipywidgets", "GPU"):
-        assert name in out
-    assert "All good" in out
-
-
-def test_doctor_reports_missing_package_with_a_fix(monkeypatch, capsys):
-    real = doctor._probe
-    monkeypatch.setattr(doctor, "_probe", lambda name: doctor.Probe(name) if name == "ipywidgets" else real(name))
-    assert doctor.doctor() is False
-    out = capsys.readouterr().out
-    assert "❌ ipywidgets" in out and "fix:" in out and "make lab" in out
-
-
-def test_doctor_on_colab_warns_against_ipywidgets_8(monkeypatch):
-    import sys
-    import types
-
-    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
-    real = doctor._probe
-    monkeypatch.setattr(
-        doctor, "_probe", lambda name: doctor.Probe(name, version="8.1.9") if name == "ipywidgets" else real(name)
-    )
-    findings = {f.name: f for f in doctor.diagnose()}
-    frontend = findings["widget front-end"]
-    assert frontend.ok is False and "7.7" in frontend.fix  # ipywidgets 8 on Colab breaks its widgets
-    assert "Restart" in findings["GPU"].fix or "GPU" in findings["GPU"].fix
 
 
 def test_course_map_lists_every_notebook_in_order():
