@@ -54,6 +54,8 @@ from pathlib import Path
 
 import numpy as np
 
+from helpers._validation import check_num_classes
+
 
 __all__ = [
     "SIZE",
@@ -264,11 +266,10 @@ def load_folder(
     """
     import tensorflow as tf
 
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(f"num_classes must be an int >= 2, got {num_classes!r}.")
+    num_classes = check_num_classes(num_classes)
     if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
         raise ValueError(f"size must be a positive int (pixels), got {size!r}; the question uses 224.")
-    num_classes, size = int(num_classes), int(size)
+    size = int(size)
     pairs = list_pairs(root)
     first = tf.io.decode_png(tf.io.read_file(str(pairs[0][1])))
     channels = int(first.shape[-1])

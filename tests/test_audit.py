@@ -367,7 +367,7 @@ def test_audit_is_deterministic():
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"num_classes": 1}, "num_classes must be an int >= 2"),
+        ({"num_classes": 1}, "num_classes must be at least 2"),
         ({"num_classes": 5, "y_true": "sparse"}, "'one_hot' or 'labels'"),
         ({"num_classes": 5, "ignore_index": 3}, "is a real class"),
     ],

@@ -30,7 +30,6 @@ __all__ = [
     "safe_call",
     "describe_error",
     "name_of",
-    "check_num_classes",
     "is_keras_metric",
     "is_sparse_keras_mean_iou",
     "call_metric",
@@ -106,16 +105,6 @@ def name_of(obj) -> str:
     """The name the report gives the audited function or object."""
     name = getattr(obj, "__name__", None) or getattr(obj, "name", None)
     return str(name) if name else type(obj).__name__
-
-
-def check_num_classes(num_classes) -> int:
-    """``num_classes`` as an int, or a ``ValueError`` that names the fix."""
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2:
-        raise ValueError(
-            f"num_classes must be an int >= 2, got {num_classes!r}; pass the number of classes "
-            "of the metric, e.g. audit_metric(mean_iou, num_classes=5)."
-        )
-    return int(num_classes)
 
 
 def is_keras_metric(obj) -> bool:

@@ -22,7 +22,8 @@ from functools import partial
 import numpy as np
 
 from helpers._native import quiet_native_stderr
-from helpers.audit._calling import check_num_classes, name_of, run_probes, safe_call
+from helpers._validation import check_num_classes
+from helpers.audit._calling import name_of, run_probes, safe_call
 from helpers.audit.known_answers import H, one_hot, probs, shifted, strip_images, width
 from helpers.audit.report import AuditReport, Check
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers._validation import check_ignore_index, check_num_classes
 from helpers.audit._calling import (
     Skipped,
     call_metric,
-    check_num_classes,
     is_keras_metric,
     is_sparse_keras_mean_iou,
     name_of,
@@ -438,15 +438,7 @@ def _metric_under_audit(metric, num_classes, y_true, ignore_index) -> MetricUnde
             f"y_true must be 'one_hot' or 'labels', got {y_true!r}: say how the metric takes the "
             "truth, one-hot (B, H, W, C) or label maps (B, H, W)."
         )
-    if ignore_index is not None:
-        if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-            raise ValueError(f"ignore_index must be an int or None, got {ignore_index!r}; e.g. ignore_index=255.")
-        if 0 <= ignore_index < c:
-            raise ValueError(
-                f"ignore_index={ignore_index} is a real class (0..{c - 1}); a void label lies outside "
-                "[0, num_classes), e.g. 255."
-            )
-        ignore_index = int(ignore_index)
+    ignore_index = check_ignore_index(ignore_index, c)
     if isinstance(metric, type):
         raise ValueError(
             f"pass a metric instance or a function, not the class {metric.__name__}: e.g. "
