@@ -40,7 +40,11 @@ MOVED = {
 
 
 def _caller_stacklevel() -> int:
-    """The stack level of the first frame outside the import machinery and this module.
+    """The stack level of the first frame outside the import machinery, this module and the aliases.
+
+    The aliases are the old modules (:data:`MOVED`) and the module-level ``__getattr__`` of ``helpers``,
+    ``helpers.plotting`` and ``helpers.folder_data`` (old names): the warning points at the learner's line,
+    so Python's default filter shows it in a notebook (it shows a DeprecationWarning raised in ``__main__``).
 
     ``warnings.warn`` itself skips the import machinery's frames (``importlib._bootstrap``) when it counts
     levels, so they are passed over here without being counted.
@@ -51,7 +55,9 @@ def _caller_stacklevel() -> int:
         if "importlib" in name and "_bootstrap" in name:
             frame = frame.f_back
             continue
-        if name != __file__ and frame.f_globals.get("__name__") not in MOVED:
+        module = frame.f_globals.get("__name__", "")
+        in_alias = module in MOVED or (frame.f_code.co_name == "__getattr__" and module.startswith("helpers"))
+        if name != __file__ and not in_alias:
             return level
         frame, level = frame.f_back, level + 1
     return 1

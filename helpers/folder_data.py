@@ -56,7 +56,6 @@ import numpy as np
 
 from helpers._validation import check_num_classes
 
-
 __all__ = [
     "SIZE",
     "VOID",

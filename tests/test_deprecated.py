@@ -74,3 +74,13 @@ def test_python_m_helpers_doctor_still_runs():
     )
     assert "python -m helpers.course.doctor" in result.stderr
     assert "Python" in result.stdout  # the check ran (its verdict depends on the machine)
+
+
+def test_a_moved_name_warns_at_the_learners_line():
+    import helpers
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        helpers.CLASS_NAMES  # noqa: B018
+        from helpers.plotting import plot_seed_study  # noqa: F401
+    assert len(caught) >= 2 and {w.filename for w in caught} == {__file__}  # a from-import may ask twice

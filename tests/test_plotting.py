@@ -516,3 +516,111 @@ def test_the_plotting_package_does_not_import_the_course():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# runs drawn honestly (shared 0-1 IoU axis, continued runs, run colours); the old paths of moved names
+# ---------------------------------------------------------------------------------------------
+def _png(fig):
+    fig.savefig(io.BytesIO(), format="png")
+
+
+def _hist(n, start=0.3, stop=0.8):
+    return {
+        "loss": list(np.linspace(1.0, 0.3, n)),
+        "val_loss": list(np.linspace(1.1, 0.4, n)),
+        "mean_iou": list(np.linspace(start, stop, n)),
+        "question_mean_iou": [0.678, 0.681, 0.679, 0.680][:n],
+        "accuracy": list(np.linspace(0.95, 0.97, n)),
+    }
+
+
+def test_iou_panels_share_one_0_1_axis_by_default():
+    fig = P.plot_history({"a": _hist(4), "b": _hist(4)}, metrics=("loss", "mean_iou", "accuracy", "question_mean_iou"))
+    _png(fig)
+    loss_ax, iou_ax, acc_ax, question_ax = fig.axes
+    assert tuple(iou_ax.get_ylim()) == (0.0, 1.0) == tuple(question_ax.get_ylim())  # a flat metric looks flat
+    assert iou_ax.get_shared_y_axes().joined(iou_ax, question_ax)
+    assert acc_ax.get_ylim()[0] > 0.5 and loss_ax.get_ylim() != (0.0, 1.0)  # others autoscale
+    auto = P.plot_history({"a": _hist(4)}, metrics=("mean_iou", "question_mean_iou"), unit_metrics=())
+    assert auto.axes[1].get_ylim()[1] - auto.axes[1].get_ylim()[0] < 0.1  # the wild-looking autoscale
+    chosen = P.plot_history({"a": _hist(4)}, metrics=("accuracy", "mean_iou"), unit_metrics=("accuracy",))
+    assert tuple(chosen.axes[0].get_ylim()) == (0.0, 1.0) and tuple(chosen.axes[1].get_ylim()) != (0.0, 1.0)
+    with pytest.raises(ValueError, match="not in metrics"):
+        P.plot_history({"a": _hist(4)}, metrics=("loss",), unit_metrics=("mean_iou",))
+    with pytest.raises(ValueError, match="unit_metrics"):
+        P.plot_history({"a": _hist(4)}, unit_metrics="all")
+
+
+def test_a_run_that_continues_another_is_drawn_after_it():
+    runs = {"(b) CE": _hist(4), "(e) Lovász from (b)": _hist(3, 0.8, 0.85)}
+    fig = P.plot_history(runs, metrics=("mean_iou",), continues={"(e) Lovász from (b)": "(b) CE"}, val=False)
+    _png(fig)
+    lines = fig.axes[0].lines
+    b_line, link, e_line = lines
+    assert b_line.get_xdata().tolist() == [1, 2, 3, 4]
+    assert e_line.get_xdata().tolist() == [5, 6, 7]
+    assert link.get_linestyle() == ":" and link.get_xdata().tolist() == [4, 5]
+    assert link.get_ydata().tolist() == [pytest.approx(0.8), pytest.approx(0.8)]
+    shifted = P.plot_history(runs, metrics=("loss",), start_epoch={"(e) Lovász from (b)": 11})
+    assert [ln.get_xdata()[0] for ln in shifted.axes[0].lines] == [1, 1, 11, 11]  # train and val of each
+    every = P.plot_history({"x": _hist(2)}, metrics=("loss",), start_epoch=3, val=False)
+    assert every.axes[0].lines[0].get_xdata().tolist() == [3, 4]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"continues": {"(e)": "(z)"}}, "not a run"),
+        ({"continues": {"(z)": "(b)"}}, "not in histories"),
+        ({"start_epoch": {"(e)": 0}}, "int >= 1"),
+        ({"start_epoch": {"(e)": 3}, "continues": {"(e)": "(b)"}}, "both"),
+        ({"continues": {"(e)": "(b)", "(b)": "(e)"}}, "cycle"),
+    ],
+)
+def test_continues_and_start_epoch_reject_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        P.plot_history({"(b)": _hist(2), "(e)": _hist(2)}, metrics=("loss",), **kwargs)
+
+
+def test_run_colours_are_never_class_colours():
+    classes = {to_rgb(c) for c in P.CLASS_COLORS}
+    assert not classes & {to_rgb(c) for c in P.RUN_COLORS}
+    runs = {f"recipe {k}": np.linspace(0.2, 0.9, 5) for k in "abcde"}
+    fig = P.plot_per_class_iou(runs, class_names=CLASS_NAMES)
+    _png(fig)
+    bar_colours = {to_rgb(b.get_facecolor()) for b in fig.axes[0].patches}
+    assert len(bar_colours) == 5 and not bar_colours & classes
+    hatches = {b.get_hatch() for b in fig.axes[0].patches}
+    assert len(hatches) == 5  # a second cue besides the colour
+
+
+def test_show_masks_draws_exact_class_colours_next_to_the_image_by_default():
+    image = np.full((6, 6, 3), [1.0, 0.9, 0.0])  # a yellow photo: blue over it would read as green
+    t = np.zeros((6, 6), int)
+    t[1:4, 1:4] = 2  # square, sky blue
+    fig = P.show_masks(image, t, t)
+    _png(fig)
+    truth_panel = fig.axes[1].images[0].get_array()
+    assert tuple(np.asarray(truth_panel[2, 2])[:3]) == pytest.approx(to_rgb(P.CLASS_COLORS[2]))
+
+
+@pytest.mark.parametrize(
+    "name, new",
+    [
+        ("gallery_indices", "helpers.report"),
+        ("plot_loss_push", "helpers.course.figures"),
+        ("plot_seed_study", "helpers.course.figures"),
+    ],
+)
+def test_moved_names_keep_working_from_helpers_plotting_for_one_release(name, new):
+    import importlib
+
+    with pytest.warns(DeprecationWarning, match=rf"helpers\.plotting\.{name} moved to {new}\.{name}"):
+        old = getattr(P, name)
+    assert old is getattr(importlib.import_module(new), name)
+    with pytest.warns(DeprecationWarning):
+        exec(f"from helpers.plotting import {name}", {})
+    assert name not in P.__all__
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        P.nope  # noqa: B018

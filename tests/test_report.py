@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers import metrics as M
-from helpers.report import CHECKLIST, evaluation_report
+from helpers.report import CHECKLIST, evaluation_report, gallery_indices
 from helpers.stats import bootstrap_iou, per_image_confusion_matrices
 
 
@@ -69,3 +69,34 @@ def test_report_refuses_per_image_matrices_of_other_predictions():
 def test_report_rejects_bad_input(cm, names, match):
     with pytest.raises(ValueError, match=match):
         evaluation_report(cm, class_names=names)
+
+
+def test_gallery_indices_are_non_empty_and_spread_over_the_iou_range():
+    t = np.zeros((12, 8, 8), int)
+    t[1:, 2:6, 2:6] = 1 + np.arange(11)[:, None, None] % 4  # image 0: background only
+    p = t.copy()
+    for i in range(1, 12):  # image i: i - 1 wrong object pixels, so IoU falls with i
+        rows, cols = np.nonzero(t[i] > 0)
+        k = i - 1
+        p[i, rows[:k], cols[:k]] = 0
+    picks = gallery_indices(t, p, n=4)
+    assert 0 not in picks and len(picks) == 4 and len(set(picks)) == 4
+    ious = [np.mean((p[i] == t[i])[t[i] > 0]) for i in picks]
+    assert ious == sorted(ious) and ious[0] < 0.6 and ious[-1] > 0.8  # poor ... good
+    assert 0 not in gallery_indices(t, n=4)
+    assert gallery_indices(t[:3], p[:3], n=4) == [2, 1]  # fewer candidates than n: all of them
+    with pytest.raises(ValueError, match="background only"):
+        gallery_indices(np.zeros((2, 4, 4), int))
+    with pytest.raises(ValueError, match="positive int"):
+        gallery_indices(t, n=0)
+
+
+def test_gallery_indices_follow_the_input_policy():
+    t = np.zeros((3, 4, 4), int)
+    t[1, :2, :2] = 1
+    with pytest.raises(ValueError, match=r"astype\(int\)"):
+        gallery_indices(t.astype(float))
+    t[2, 0, 0] = 7  # a label that is no class: listed, not skipped silently
+    with pytest.raises(ValueError, match="outside"):
+        gallery_indices(t)
+    assert gallery_indices(t, num_classes=8) == [1, 2]
