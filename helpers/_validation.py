@@ -30,6 +30,20 @@ A value that is undefined for one part (the IoU of a class absent from truth and
 IoU of an image whose pixels are all ignored) is **NaN** in per-part arrays; how NaN classes enter
 a mean is the caller's ``absent=`` choice. A single summary number with nothing at all to measure
 (every pixel ignored) **raises** ``ValueError``.
+
+Examples
+--------
+>>> as_labels([[0, 1], [2, 0]], "y_true")
+array([[0, 1],
+       [2, 0]])
+>>> as_labels([0.0, 1.0], "y_true")  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+    ...
+ValueError: y_true has float dtype float64; expected integer class labels. ... use y_true.astype(int).
+>>> check_ignore_index(3, 5)  # doctest: +ELLIPSIS
+Traceback (most recent call last):
+    ...
+ValueError: ignore_index=3 is a real class (0..4); choose a label outside [0, num_classes), e.g. 255, ...
 """
 
 from __future__ import annotations

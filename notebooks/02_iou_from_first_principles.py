@@ -74,9 +74,9 @@ from helpers.metrics import confusion_matrix, mean_iou, per_class_iou, pixel_acc
 from helpers.plotting import (LabFigure, plot_confusion_matrix, plot_per_class_iou, show_intersection_union,
                               show_masks)
 from helpers.course.scenarios import (convention_batch, convention_mean_iou, convention_per_class_iou,
-                               imbalance_scenario, imbalance_stats, iou_dice_stats, toy_shape_mask)
+                                      imbalance_scenario, imbalance_stats, iou_dice_stats, toy_shape_mask)
 from helpers.course.widgets import (convention_explorer, convention_explorer_static, imbalance_explorer,
-                             imbalance_explorer_static, iou_explorer, iou_explorer_static)
+                                    imbalance_explorer_static, iou_explorer, iou_explorer_static)
 
 NUM_CLASSES = len(CLASS_NAMES)
 print(NUM_CLASSES, CLASS_NAMES)

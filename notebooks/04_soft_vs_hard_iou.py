@@ -75,7 +75,7 @@ from helpers.course.data import load_shapes
 from helpers.course.figures import plot_loss_push
 from helpers.course.scenarios import label_probs, mediocre_logits, sharpness_stats
 from helpers.course.soft_iou import (boundary_mask, logit_gradient, pooled_loss_from_accuracy, soft_iou_per_class,
-                              soft_pixel_accuracy)
+                                     soft_pixel_accuracy)
 from helpers.course.widgets import sharpness_explorer, sharpness_explorer_static
 
 keras.utils.set_random_seed(0)

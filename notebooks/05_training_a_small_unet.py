@@ -80,8 +80,8 @@ from helpers.plotting import plot_history, plot_per_class_iou, show_gallery
 from helpers.report import gallery_indices
 from helpers.stats import bootstrap_iou, fisher_exact, per_image_confusion_matrices
 from helpers.course.training import (LIVE_RECIPES, RECIPES, QUESTION_SPREAD_MAX, SELECTED_TEST_FLOOR, SELECTED_VAL_FLOOR,
-                              SHORT_LABELS, UNET, evaluate_model, load_training_data,
-                              save_model_weights, save_selection, train_recipe)
+                                     SHORT_LABELS, UNET, evaluate_model, load_training_data,
+                                     save_model_weights, save_selection, train_recipe)
 
 # %% [markdown]
 # ## 1. The data

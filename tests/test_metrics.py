@@ -1,4 +1,4 @@
-"""helpers.metrics: Keras's test vectors, scikit-learn and Keras as oracles, conventions (bad input: test_validation)."""
+"""helpers.metrics: scikit-learn and Keras as oracles, conventions (bad input: test_validation)."""
 
 import numpy as np
 import pytest

@@ -9,6 +9,16 @@ TensorFlow 2.21 / Keras 3: both run as posted. (The question's ``Adam(lr=0.003, 
 Do not use them to measure anything: the course shows, bug by bug, why ``mean_iou`` returns the same
 number for a perfect, an all-wrong and a uniform prediction. Use :mod:`helpers.metrics` and
 :class:`helpers.keras.metrics.StreamingMeanIoU` instead.
+
+Examples
+--------
+The metric gives one number for a right, an all-wrong and a uniform prediction (notebook 01 shows why):
+
+>>> import numpy as np
+>>> y = np.eye(5, dtype=np.float32)[np.random.default_rng(0).integers(0, 5, (2, 8, 8))]
+>>> right, wrong = 0.6 * y + 0.1, 0.6 * np.roll(y, 1, axis=-1) + 0.1
+>>> [round(float(mean_iou(y, p)), 4) for p in (right, wrong, np.full_like(y, 0.2))]
+[0.4627, 0.4627, 0.4627]
 """
 
 import keras

@@ -35,6 +35,12 @@ the readout instead), and creating an explorer needs no frontend (plain Python a
 The scenario functions (``toy_shape_mask``, ``imbalance_scenario``, ``convention_mean_iou``,
 ``sharpness_stats``, ...) live in :mod:`helpers.course.scenarios`; they are re-exported here so that
 ``from helpers.course.widgets import ...`` keeps working.
+
+Examples
+--------
+>>> from helpers.course.widgets import iou_explorer, iou_explorer_static
+>>> type(iou_explorer()).__name__, type(iou_explorer_static()).__name__
+('IoUExplorer', 'LabFigure')
 """
 
 from helpers.course.scenarios import (

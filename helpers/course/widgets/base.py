@@ -1,5 +1,12 @@
 """The explorers' shared base: the :class:`Explorer` layout (controls, picture, readout), fast PNG
 redraws (:class:`Blitter`) and the readout's HTML cells. Display only: no numbers are computed here.
+
+Examples
+--------
+>>> fmt(0.123456), fmt(float("nan"))
+('0.123', 'undefined')
+>>> row("IoU", "iou", "0.5")
+'<tr><th style="text-align:left;padding-right:1em">IoU</th><td class="iou-lab-iou">0.5</td></tr>'
 """
 
 from __future__ import annotations

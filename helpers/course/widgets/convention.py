@@ -1,6 +1,14 @@
 """The absent-class convention explorer (notebook 02): excluded, 0 or 1; dataset or per-image mean.
 The numbers come from :func:`helpers.metrics.mean_iou` (``absent=``, ``per_image=``) on
-:func:`helpers.course.scenarios.convention_batch`."""
+:func:`helpers.course.scenarios.convention_batch`.
+
+Examples
+--------
+>>> sorted(convention_explorer().controls)
+['absent', 'level']
+>>> len(convention_explorer_static().axes)
+7
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,14 @@
 """The class-imbalance explorer (notebook 02): pixel accuracy stays high while mean IoU falls.
 The numbers come from :func:`helpers.course.scenarios.imbalance_scenario` and
-:func:`helpers.course.scenarios.imbalance_stats`."""
+:func:`helpers.course.scenarios.imbalance_stats`.
+
+Examples
+--------
+>>> sorted(imbalance_explorer().controls)
+['degrade', 'size']
+>>> len(imbalance_explorer_static().axes)
+3
+"""
 
 from __future__ import annotations
 

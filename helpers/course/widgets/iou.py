@@ -1,5 +1,14 @@
 """The IoU explorer (notebook 02): two shapes, A fixed and B moved and resized; IoU and Dice live.
-The numbers come from :func:`helpers.course.scenarios.iou_dice_stats`."""
+The numbers come from :func:`helpers.course.scenarios.iou_dice_stats`.
+
+Examples
+--------
+>>> explorer = iou_explorer()  # in a notebook, the explorer displays itself as the cell's value
+>>> sorted(explorer.controls)
+['kind', 'size', 'x', 'y']
+>>> len(iou_explorer_static(kind="disc").axes)  # the static fallback: a figure of the same lesson
+5
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,13 @@
 """The sharpness explorer (notebook 04): a temperature slider sharpens the softmax; the soft IoU
-meets the hard one. The numbers come from :func:`helpers.course.scenarios.sharpness_stats`."""
+meets the hard one. The numbers come from :func:`helpers.course.scenarios.sharpness_stats`.
+
+Examples
+--------
+>>> sorted(sharpness_explorer().controls)
+['class', 'log_temperature']
+>>> len(sharpness_explorer_static().axes)
+5
+"""
 
 from __future__ import annotations
 
