@@ -167,3 +167,40 @@ def test_every_module_has_its_test_file():
         f"{m} -> {_test_file_for(m)}" for m in modules if m not in MOVED and _test_file_for(m).endswith("(missing)")
     ]
     assert not missing, "write a test file for: " + "; ".join(missing)
+
+
+LIBRARY = (
+    "helpers.metrics",
+    "helpers.stats",
+    "helpers.report",
+    "helpers.folder_data",
+    "helpers.keras",
+    "helpers.audit",
+)
+LIBRARY += ("helpers.plotting",)
+DATA_PARAMETERS = {"y_pred", "split", "alpha", "argv", "class_names"}
+"""Optional parameters that are data, not options: ``show_masks(image, y_true, y_pred=None)``,
+``load_oxford_pet(split)``, ``ce_jaccard_loss(alpha)`` (a loss factory's one argument, as in Keras),
+``main(argv)``, ``class_legend_handles(class_names)``."""
+
+
+def test_library_options_are_keyword_only():
+    positional = []
+    for path, tree in _modules():
+        module = _module_name(path)
+        public_module = not any(part.startswith("_") and part != "__init__" for part in module.split("."))
+        if not module.startswith(LIBRARY) or not public_module or module == "helpers.audit.known_answers":
+            continue
+        for node in tree.body:
+            functions = [(node.name, node, 0)] if isinstance(node, ast.FunctionDef) else []
+            if isinstance(node, ast.ClassDef):
+                functions = [
+                    (node.name, f, 1) for f in node.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"
+                ]
+            for name, fn, skip in functions:
+                if name.startswith("_"):
+                    continue
+                args = fn.args.args[skip:]
+                with_default = args[len(args) - len(fn.args.defaults) :] if fn.args.defaults else []
+                positional += [f"{module}.{name}({a.arg}=...)" for a in with_default if a.arg not in DATA_PARAMETERS]
+    assert not positional, "make these options keyword-only (after a `*`): " + "; ".join(positional)

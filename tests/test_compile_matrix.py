@@ -17,6 +17,7 @@ import textwrap
 
 import numpy as np
 import pytest
+from registry import LOSSES as REGISTRY
 
 tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
@@ -33,24 +34,9 @@ MODES = {
     "xla": {"jit_compile": True},
     "auto": {},  # Keras's own choice: XLA where a GPU is visible, tf.function on a CPU
 }
-LOSSES = {  # class form (with ignore_index) and the function that must give the same number
-    "SoftJaccardLoss": (
-        lambda: L.SoftJaccardLoss(ignore_index=VOID),
-        lambda y, p: L.soft_jaccard_loss(y, p, ignore_index=VOID),
-    ),
-    "SoftJaccardLoss(pooled)": (
-        lambda: L.SoftJaccardLoss(pooled=True, ignore_index=VOID),
-        lambda y, p: L.soft_jaccard_loss(y, p, pooled=True, ignore_index=VOID),
-    ),
-    "SoftDiceLoss": (lambda: L.SoftDiceLoss(ignore_index=VOID), lambda y, p: L.soft_dice_loss(y, p, ignore_index=VOID)),
-    "CEJaccardLoss": (
-        lambda: L.CEJaccardLoss(0.5, ignore_index=VOID),
-        lambda y, p: L.ce_jaccard_loss(0.5, ignore_index=VOID)(y, p),
-    ),
-    "LovaszSoftmaxLoss": (
-        lambda: L.LovaszSoftmaxLoss(ignore_index=VOID),
-        lambda y, p: L.lovasz_softmax_loss(y, p, ignore_index=VOID),
-    ),
+LOSSES = {  # class form (with ignore_index) and the function that must give the same number (tests/registry.py)
+    name: (lambda make=make: make(ignore_index=VOID), lambda y, p, f=function: f(y, p, ignore_index=VOID))
+    for name, (function, make) in REGISTRY.items()
 }
 
 

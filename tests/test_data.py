@@ -323,13 +323,14 @@ def test_load_shapes_bad_input(kwargs, match):
     [
         ((-1,), "non-negative"),
         ((2.5,), "non-negative"),
-        ((4, 10), "too small"),
-        ((4, 64, -3), "seed"),
+        ((4, {"size": 10}), "too small"),
+        ((4, {"size": 64, "seed": -3}), "seed"),
     ],
 )
 def test_generate_shapes_bad_input(args, match):
+    *n, options = args if isinstance(args[-1], dict) else (*args, {})
     with pytest.raises(ValueError, match=match):
-        generate_shapes(*args)
+        generate_shapes(*n, **options)
 
 
 def test_helpers_bad_input():

@@ -3,6 +3,8 @@ and ranks better predictions lower."""
 
 import numpy as np
 import pytest
+from registry import FUNCTIONS
+from registry import FUNCTIONS as LOSSES
 
 tf = pytest.importorskip("tensorflow")
 
@@ -87,15 +89,6 @@ def test_sparse_labels_give_the_same_loss(y_form):
         assert float(loss(y_in, p)) == pytest.approx(float(loss(y, p)), abs=1e-6)
 
 
-LOSSES = {
-    "jaccard": L.soft_jaccard_loss,
-    "jaccard_pooled": lambda y, p: L.soft_jaccard_loss(y, p, pooled=True),
-    "dice": L.soft_dice_loss,
-    "ce_jaccard": L.ce_jaccard_loss(0.5),
-    "lovasz": L.lovasz_softmax_loss,
-}
-
-
 @pytest.mark.parametrize("name", LOSSES)
 def test_gradients_are_finite_and_nonzero(name):
     lab, y = _truth()
@@ -178,13 +171,6 @@ def test_losses_train_in_keras():
 
 
 # --- ignore_index, bad labels, dtypes (issue 11) -------------------------------------------------
-FUNCTIONS = {
-    "jaccard": L.soft_jaccard_loss,
-    "jaccard_pooled": lambda y, p, **kw: L.soft_jaccard_loss(y, p, pooled=True, **kw),
-    "dice": L.soft_dice_loss,
-    "ce_jaccard": lambda y, p, **kw: L.ce_jaccard_loss(0.5, **kw)(y, p),
-    "lovasz": L.lovasz_softmax_loss,
-}
 
 
 def _with_void(seed=0, shape=(3, 8, 8), fraction=0.2):

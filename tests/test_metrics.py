@@ -1,4 +1,4 @@
-"""helpers.metrics: scikit-learn and Keras as oracles, conventions (bad input: test_validation)."""
+"""helpers.metrics: Keras's test vectors, oracles (scikit-learn, Keras), conventions; bad input: test_validation."""
 
 import numpy as np
 import pytest
