@@ -46,12 +46,12 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "cc812c521b86848b338b68df852bb0f2711483f8"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "a6a3d47911c6f8eecaff0fbf1876c199cc83345f"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
     COURSE_DIR = os.path.join(home, "iou-lab-" + COMMIT)
-    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course.py")):
+    if not os.path.isfile(os.path.join(COURSE_DIR, "helpers", "course", "__init__.py")):
         print("Downloading the course (once) into", COURSE_DIR)
         try:
             zipfile.ZipFile(io.BytesIO(urllib.request.urlopen(f"{REPO_URL}/archive/{COMMIT}.zip", timeout=120).read())).extractall(home)
