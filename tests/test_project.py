@@ -155,7 +155,7 @@ def test_title_cell_follows_the_course_map(path):
 
 
 def test_tools_and_tests_import_course_metadata_without_path_hacks():
-    for name in ("tools/build_notebooks.py", "tools/build_readme.py", "tests/test_doctor_and_course.py"):
+    for name in ("tools/build_notebooks.py", "tools/build_readme.py", "tests/test_course.py"):
         assert "sys.path" not in (ROOT / name).read_text(), name
     assert not (ROOT / "tools" / "course.py").exists()  # one home: helpers/course/__init__.py
 

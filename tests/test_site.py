@@ -76,6 +76,12 @@ def test_page_shows_the_saved_outputs_and_static_figures(site02):
     assert "application/vnd.jupyter.widget-state+json" not in page
 
 
+def test_the_set_up_cell_is_hidden_and_the_lesson_code_is_not(site02):
+    page = (site02 / "02_iou_from_first_principles.html").read_text()
+    assert "urllib.request" not in page and "finish_setup" not in page  # the set-up cell's code
+    assert "toy_shape_mask" in page  # a lesson cell's code is there
+
+
 def test_pages_load_nothing_from_the_web(site02):
     for page in site02.glob("*.html"):
         text = page.read_text()

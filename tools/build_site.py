@@ -7,6 +7,7 @@ Usage: python tools/build_site.py [--out site] [notebooks/NN_x.ipynb ...]
 - Nothing is fetched from the web, at build time or when a page is viewed: the CSS is inlined, the figures
   are embedded, MathJax is copied from the ``jupyter-server-mathjax`` package into ``site/mathjax/``, and the
   template (tools/site_template/) drops nbconvert's CDN scripts (require.js, the widget manager, mermaid).
+- The set-up cell's code (the notebooks' first code cell, collapsed in Colab and JupyterLab) is left out.
 - Badge images (Colab, Kaggle, Binder) become text links. Widgets need a running kernel, so each widget
   output is replaced by a note; the static figure that follows every explorer in the notebooks stays visible.
 - The index page is the course map (helpers/course/__init__.py); links between notebooks point to their pages, and
@@ -67,6 +68,16 @@ def _static_widgets(nb):
                 output["data"] = {"text/html": WIDGET_NOTE}
                 replaced += 1
     return nb, replaced
+
+
+def _hide_setup_cell(nb):
+    """The set-up cell's code is left out of the page (a reader who runs nothing needs none); its output stays."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            if course.setup_cell_commit(cell.source) is not None:
+                cell.metadata.setdefault("transient", {})["remove_source"] = True
+            return nb
+    return nb
 
 
 def _rewrite_links(page: str, pages: set) -> str:
@@ -142,6 +153,7 @@ def render_notebook(path: Path, pages: set, index: int) -> tuple:
     nb = nbformat.read(path, as_version=4)
     _check_executed(nb, path.name)
     nb, replaced = _static_widgets(nb)
+    nb = _hide_setup_cell(nb)
     exporter = HTMLExporter(template_name="iou_lab_site", extra_template_basedirs=[str(TEMPLATES)])
     exporter.mathjax_url = MATHJAX_URL
     resources = {
