@@ -98,3 +98,17 @@ def test_make_lab_and_test_run_the_preflight_and_ci_builds_the_site():
     assert re.search(r"^site:", makefile, flags=re.M)
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make site\b", ci, flags=re.M)
+
+
+def test_the_package_build_includes_every_subpackage_and_its_data():
+    import tomllib
+
+    from setuptools import find_packages
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = set(find_packages(where=str(ROOT), include=config["packages"]["find"]["include"]))
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "helpers").rglob("__init__.py")}
+    assert on_disk <= found, f"pip install / the wheel would leave out: {sorted(on_disk - found)}"
+    for package, files in config["package-data"].items():
+        for name in files:
+            assert (ROOT / Path(*package.split(".")) / name).exists(), f"package data {package}/{name} is missing"
