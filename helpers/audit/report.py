@@ -37,8 +37,17 @@ METRIC_FINDINGS = {
     "ignore_label_counted": "void pixels are counted (when ignore_index is given)",
     "out_of_range_dropped": "labels outside [0, C) vanish silently (labels mode)",
     "non_finite": "NaN or inf on a standard input (e.g. 0/0 for a class absent from truth and prediction)",
+    "wrong_value": "a value off the dataset-level reference that no more specific finding explains",
+    "pooled_over_classes": "all classes pooled into one IoU (sums over the class axis too: micro, not mean IoU)",
+    "per_image_not_dataset": "a mean of per-image (or per image and class) IoUs reported as the dataset's IoU",
+    "soft_not_hard": "the IoU of the probabilities, not of the argmax (the value moves with the confidence)",
+    "channels_first": "the classes are read on axis 1 (PyTorch's (B, C, H, W)), not on the last axis as Keras "
+    "passes them",
 }
-"""Finding codes of :func:`audit_metric` and what each means (``non_finite`` extends the issue's list)."""
+"""Finding codes of :func:`audit_metric` and what each means (``non_finite`` extends the issue's list).
+
+A value off the reference is always a finding: ``wrong_value`` unless the one convention that explains every
+value observed names a specific code."""
 
 LOSS_FINDINGS = {
     "crashes": "the loss raises on a standard input",
@@ -46,7 +55,14 @@ LOSS_FINDINGS = {
     "not_minimised_by_truth": "the exact truth is not the best prediction",
     "pixel_weighted": "blind to which class errors fall in: moving errors from a large class to a small one "
     "leaves the value unchanged",
-    "non_finite": "NaN or inf on empty classes, float16 inputs or all-zero predictions",
+    "non_finite": "a NaN or inf value on a prediction a model can give (exact 0/1 probabilities, a class absent "
+    "from the truth, an empty image in binary mode)",
+    "nan_gradient": "a NaN or inf gradient where the value is finite (e.g. at the exact truth: a sqrt or log at 0, "
+    "a 0/0 hidden by tf.where in a Dice without smoothing)",
+    "float16_inaccurate": "float16 inputs of a realistic size (>= 10^5 pixels per class) give a value more than "
+    "1e-3 from float32's: float16 sums stop growing at 2048 and overflow at 65,504",
+    "void_counted": "void pixels (all-zero one-hot rows, or labels equal to ignore_index) change the value or get "
+    "a gradient (when ignore_index is given)",
 }
 """Finding codes of :func:`audit_loss` and what each means."""
 
@@ -95,6 +111,7 @@ class AuditReport:
     setting: str
     checks: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # the report's first lines: the convention it follows, or declares
 
     @property
     def findings(self) -> list:
@@ -118,7 +135,9 @@ class AuditReport:
         return f"{FAIL} {n} finding{'s' if n > 1 else ''}: " + ", ".join(self.findings)
 
     def __str__(self) -> str:
-        lines = [f"Audit of {self.kind} `{self.name}` ({self.setting})", self._headline()]
+        lines = [f"Audit of {self.kind} `{self.name}` ({self.setting})"]
+        lines += [f"ℹ {note}" for note in self.notes]
+        lines.append(self._headline())
         width = max(len(c.name) for c in self.checks) if self.checks else 0
         for c in self.checks:
             lines.append(
@@ -152,6 +171,7 @@ class AuditReport:
             )
         return (
             f"<div><p><b>Audit of {e(self.kind)} <code>{e(self.name)}</code></b> ({e(self.setting)})<br>"
-            f"{e(self._headline())}</p><table><thead><tr><th></th><th>check</th><th>expected</th>"
+            + "".join(f"ℹ {e(note)}<br>" for note in self.notes)
+            + f"{e(self._headline())}</p><table><thead><tr><th></th><th>check</th><th>expected</th>"
             f"<th>got</th><th>hint</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
         )
