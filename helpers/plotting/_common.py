@@ -25,6 +25,7 @@ from helpers._validation import as_labels, check_range
 
 __all__ = [
     "LabFigure",
+    "figure_alt_text",
     "IGNORE_INDEX",
     "CLASS_COLORS",
     "EXTRA_CLASS_COLORS",
@@ -55,13 +56,34 @@ __all__ = [
 # figure class
 # --------------------------------------------------------------------------------------------
 class LabFigure(Figure):
-    """A plain :class:`matplotlib.figure.Figure` that Jupyter can show without pyplot.
+    """A plain :class:`matplotlib.figure.Figure` that Jupyter can show without pyplot, with alt text.
 
     IPython shows a bare ``Figure`` as an image only once the inline backend is active (after
     ``import matplotlib.pyplot``); otherwise it prints ``<Figure size ...>``. ``_repr_png_`` makes the
     figure display as a PNG everywhere (JupyterLab, Colab, nbviewer, nbval). When the inline backend
     is active its own formatter is used instead; either way the figure is shown once.
+
+    **Alt text.** :meth:`describe` says what the figure shows, in words, for readers who cannot see it.
+    Jupyter saves it with the PNG, in the output's metadata (``{"image/png": {"alt": "..."}}``, whichever
+    formatter draws the PNG), and the course website uses it as the image's ``alt``. The figure functions
+    of :mod:`helpers.plotting` write it from what they draw; set your own with ``fig.alt_text = "..."``.
+    A figure function that draws into one axes describes that axes (:meth:`describe_axes`), so a figure of
+    several such panels is described panel by panel.
+
+    Examples
+    --------
+    >>> fig = LabFigure()
+    >>> ax = fig.add_subplot()
+    >>> _ = ax.set(title="Dice against IoU", xlabel="IoU", ylabel="Dice")
+    >>> fig.describe()
+    'Figure: Dice against IoU (x axis: IoU; y axis: Dice).'
+    >>> fig.alt_text = "Dice rises with IoU, from 0 to 1."
+    >>> fig._repr_mimebundle_()
+    ({}, {'image/png': {'alt': 'Dice rises with IoU, from 0 to 1.'}})
     """
+
+    alt_text: str | None = None
+    """What the figure shows, in words (the image's alt text); None: :meth:`describe` builds one."""
 
     def _repr_png_(self) -> bytes:
         import io
@@ -69,6 +91,82 @@ class LabFigure(Figure):
         buf = io.BytesIO()
         self.savefig(buf, format="png", bbox_inches="tight")
         return buf.getvalue()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """No data, only the PNG's metadata: its alt text. IPython then draws the PNG with the inline
+        backend's formatter or :meth:`_repr_png_`, and keeps this metadata with it."""
+        return {}, {"image/png": {"alt": self.describe()}}
+
+    def describe(self) -> str:
+        """The figure in words: :attr:`alt_text` if set; else the descriptions of its axes
+        (:meth:`describe_axes`); else its titles, axis labels and legend entries."""
+        return figure_alt_text(self)
+
+    @staticmethod
+    def describe_axes(ax, text: str) -> None:
+        """Record what ``ax`` shows (any matplotlib figure's axes); :meth:`describe` of the figure uses it."""
+        setattr(ax, _AXES_ALT, " ".join(str(text).split()))
+
+
+_AXES_ALT = "iou_lab_alt_text"
+
+
+def _sentence(text: str) -> str:
+    text = " ".join(str(text).split()).strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _axes_words(ax) -> str:
+    """Title, axis labels and legend entries of one axes, in words."""
+    bits = []
+    for name, label in (("x axis", ax.get_xlabel()), ("y axis", ax.get_ylabel())):
+        if label.strip():
+            bits.append(f"{name}: {' '.join(label.split())}")
+    legend = ax.get_legend()
+    if legend is not None:
+        entries = [t.get_text() for t in legend.get_texts() if t.get_text().strip()]
+        if entries:
+            bits.append("legend: " + ", ".join(entries))
+    title = " ".join(ax.get_title().split())
+    return (title or "a panel") + (f" ({'; '.join(bits)})" if bits else "")
+
+
+def figure_alt_text(fig) -> str:
+    """Alt text of any matplotlib figure: its ``alt_text``, else its axes' descriptions, else its labels.
+
+    Examples
+    --------
+    >>> fig = new_figure(4, 3)
+    >>> ax1, ax2 = fig.subplots(1, 2)
+    >>> LabFigure.describe_axes(ax1, "Histogram of 10 values")
+    >>> LabFigure.describe_axes(ax2, "Bar chart of 2 values")
+    >>> _ = fig.suptitle("Two views")
+    >>> figure_alt_text(fig)
+    'Two views. 2 panels: (1) Histogram of 10 values. (2) Bar chart of 2 values.'
+    """
+    own = getattr(fig, "alt_text", None)
+    if isinstance(own, str) and own.strip():
+        return " ".join(own.split())
+    suptitle = fig._suptitle.get_text().strip() if getattr(fig, "_suptitle", None) is not None else ""
+    suptitle = " ".join(suptitle.split())
+    described = [getattr(ax, _AXES_ALT) for ax in fig.axes if getattr(ax, _AXES_ALT, None)]
+    if len(described) == 1:
+        return _sentence(f"{suptitle}: {described[0]}" if suptitle else described[0])
+    if described:
+        panels = " ".join(f"({i}) {_sentence(d)}" for i, d in enumerate(described, 1))
+        return (_sentence(suptitle) + " " if suptitle else "") + f"{len(described)} panels: {panels}"
+    plots = [ax for ax in fig.axes if not hasattr(ax, "_colorbar")]
+    words = [_axes_words(ax) for ax in plots]
+    for legend in fig.legends:
+        entries = [t.get_text() for t in legend.get_texts() if t.get_text().strip()]
+        if entries:
+            words.append("legend: " + ", ".join(entries))
+    head = f"Figure: {suptitle}" if suptitle else "Figure"
+    if not words:
+        return head + "."
+    if len(plots) <= 1:
+        return _sentence(f"{head}{'. ' if suptitle else ': '}{'; '.join(words)}")
+    return _sentence(f"{head}, {len(plots)} panels: " + "; ".join(words))
 
 
 def new_figure(width: float, height: float) -> Figure:
