@@ -624,3 +624,50 @@ def test_moved_names_keep_working_from_helpers_plotting_for_one_release(name, ne
     assert name not in P.__all__
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         P.nope  # noqa: B018
+
+
+# ---------------------------------------------------------------------------------------------
+# alt text: each figure says in words what it shows (saved with its PNG; the site's <img alt>)
+# ---------------------------------------------------------------------------------------------
+def test_alt_text_is_saved_with_the_png():
+    fig = P.plot_per_class_iou(np.array([0.9, 0.5]), class_names=["a", "b"], title="Two classes")
+    data, metadata = fig._repr_mimebundle_()
+    assert data == {}  # IPython draws the PNG itself; the bundle adds only the metadata
+    assert metadata["image/png"]["alt"] == fig.describe()
+    assert fig.describe() == "Two classes: bar chart of the IoU of each class (0 to 1). a 0.90, b 0.50; mean IoU 0.700."
+    fig.alt_text = "my own words"
+    assert fig._repr_mimebundle_()[1] == {"image/png": {"alt": "my own words"}}
+
+
+def test_each_figure_describes_what_it_draws():
+    t = np.zeros((3, 8, 8), int)
+    t[:, 2:5, 2:5] = 1
+    p = np.roll(t, 1, axis=2)
+    t[0, 0, 0] = 255
+    names = ["bg", "square"]
+    miou = mean_iou(t[0], p[0], num_classes=2, ignore_index=255)
+    alt = P.show_masks(None, t[0], p[0], class_names=names, title="Toy").describe()
+    assert alt.startswith("Toy. 3 panels") and f"mean IoU {miou:.3f}" in alt and "void" in alt
+    alt = P.show_gallery(None, t, p, class_names=names, indices=[2, 1]).describe()
+    assert "2 rows" in alt and "#2: " in alt and "#1: " in alt
+    alt = P.show_intersection_union(t[1] == 1, p[1] == 1).describe()
+    assert "number 6" in alt and "union) 12" in alt and "IoU = 0.500" in alt
+    alt = P.plot_confusion_matrix(np.array([[8, 2], [1, 9]]), class_names=names).describe()
+    assert "bg: 80% predicted right, most often confused with square (20%)" in alt
+    alt = P.plot_iou_histogram(np.array([0.2, 0.5, 0.9]), mark_below=0.6).describe()
+    assert "3 images, from 0.200 to 0.900" in alt and "2 below 0.6" in alt
+    alt = P.plot_history({"loss": [1.0, 0.5], "val_loss": [1.2, 0.7]}, metrics=("loss",)).describe()
+    assert "train from 1 to 0.5 over 2 epochs" in alt and "validation from 1.2 to 0.7" in alt
+    alt = P.overlay_mask(np.zeros((8, 8, 3)), t[1], class_names=names).describe()
+    assert "8 x 8 pixel image" in alt and "bg, square" in alt
+
+
+def test_a_figure_of_several_panels_is_described_panel_by_panel():
+    fig = plt.figure(FigureClass=P.LabFigure)
+    axes = fig.subplots(1, 2)
+    P.plot_per_class_iou([0.5, 0.25], ax=axes[0], title="first")
+    P.plot_iou_histogram([0.5, 0.7], ax=axes[1], title="second")
+    fig.suptitle("Both")
+    alt = fig.describe()
+    plt.close(fig)
+    assert alt.startswith("Both. 2 panels: (1) first: bar chart") and "(2) second: histogram" in alt

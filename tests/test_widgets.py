@@ -222,3 +222,17 @@ def test_sharpness_explorer_static():
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=40)
     assert buf.getvalue().startswith(PNG)
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (W.iou_explorer_static, ("5 panels", "IoU = 1.000", "IoU = 0.000")),
+        (W.imbalance_explorer_static, ("pixel accuracy 0.9", "mean IoU 0.7")),
+        (W.convention_explorer_static, ("six mean IoUs", "counted as 0")),
+        (W.sharpness_explorer_static, ("T = 0.1: soft IoU", "hard IoU of")),
+    ],
+)
+def test_static_fallbacks_describe_their_lesson_in_the_alt_text(make, words):
+    alt = make().describe()
+    assert all(w in alt for w in words), alt

@@ -147,6 +147,13 @@ def plot_loss_push(
     )
     if title:
         fig.suptitle(title)
+    strongest = ", ".join(f"{name} {r.max():.1f}" for name, r in relative.items())
+    fig.alt_text = (
+        f"{title.rstrip('.') + '. ' if title else ''}Where each loss pushes the logits, {k + 3} panels: the true "
+        f"mask; the predicted (argmax) mask, mean IoU {miou:.3f}; for each loss, a heat map of how hard it pushes "
+        f"each pixel's logits, relative to the average pixel (largest push: {strongest} times the average); and "
+        f"the push of {focus_loss} on the logit of '{names[focus_class]}' (red: raised, blue: lowered)."
+    )
     return fig
 
 
@@ -232,4 +239,16 @@ def plot_seed_study(
     ax.legend(handles=handles, fontsize=7, loc="lower right")
     if title:
         ax.set_title(title, fontsize=10)
+    ranges = []
+    for key in keys:
+        v = np.asarray(values[key], dtype=float)
+        if v.size:
+            here = f", this notebook's run {live[key]:.3f}" if live and key in live else ""
+            ranges.append(f"{labels.get(key, key)}: {v.size} runs from {v.min():.3f} to {v.max():.3f}{here}")
+    LabFigure.describe_axes(
+        ax,
+        f"{(title or 'Seed study').rstrip('.')}: {ylabel} of every run, one column of dots per recipe. "
+        + "; ".join(ranges)
+        + ".",
+    )
     return fig

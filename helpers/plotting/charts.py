@@ -28,6 +28,7 @@ from helpers.plotting._common import (
     CLASS_COLORS,
     RUN_COLORS,
     RUN_HATCHES,
+    LabFigure,
     class_color,
     class_names_or_default,
     new_figure,
@@ -132,7 +133,31 @@ def plot_confusion_matrix(cm, *, class_names=None, normalize="both", title: str 
         _draw_matrix(ax, vals, names, fmt, ttl, vmax)
     if title:
         fig.suptitle(title)
+    fig.alt_text = _matrix_alt(m, names, [p[2] for p in panels], title)
     return fig
+
+
+def _matrix_alt(m, names, panel_titles, title) -> str:
+    """Alt text of :func:`plot_confusion_matrix`: the share of each true class predicted right, its
+    largest confusion, in words."""
+    rows = []
+    for i, name in enumerate(names):
+        total = m[i].sum()
+        if total == 0:
+            rows.append(f"{name}: no true pixels")
+            continue
+        text = f"{name}: {m[i, i] / total:.0%} predicted right"
+        off = m[i].copy()
+        off[i] = 0
+        if off.max() > 0:
+            j = int(off.argmax())
+            text += f", most often confused with {names[j]} ({off[j] / total:.0%})"
+        rows.append(text)
+    head = f"{title.rstrip('.')}. " if title else ""
+    return (
+        f"{head}Confusion matrix of {len(names)} classes (rows: true class, columns: predicted class), shown as "
+        f"{' and '.join(panel_titles)}. By true class: " + "; ".join(rows) + "."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -259,7 +284,18 @@ def plot_per_class_iou(
     ax.set_axisbelow(True)
     if handles:
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    LabFigure.describe_axes(ax, _per_class_alt(runs, names, title or "IoU per class", show_mean))
     return fig
+
+
+def _per_class_alt(runs, names, title, show_mean) -> str:
+    """Alt text of :func:`plot_per_class_iou`: every bar's value in words."""
+    parts = []
+    for name, vals in runs.items():
+        bars = ", ".join(f"{n} {'absent' if np.isnan(v) else f'{v:.2f}'}" for n, v in zip(names, vals))
+        mean = f"; mean IoU {float(average_iou(vals)):.3f}" if show_mean and (~np.isnan(vals)).any() else ""
+        parts.append(f"{name + ': ' if name else ''}{bars}{mean}")
+    return f"{title.rstrip('.')}: bar chart of the IoU of each class (0 to 1). " + ". ".join(parts) + "."
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,7 +504,26 @@ def plot_history(
     fig.legend(handles=handles, loc="outside right upper", fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
+    fig.alt_text = _history_alt(runs, metrics, val, title)
     return fig
+
+
+def _history_alt(runs, metrics, val, title) -> str:
+    """Alt text of :func:`plot_history`: per panel, each run's first and last value (and its best)."""
+    panels = []
+    for m in metrics:
+        lines = []
+        for name, d in runs.items():
+            for key, kind in ((m, "train"), (f"val_{m}", "validation")):
+                v = d.get(key)
+                if v is None or (kind == "validation" and not val) or not len(v):
+                    continue
+                who = f"{name} ({kind})" if name else kind
+                lines.append(f"{who} from {v[0]:.3g} to {v[-1]:.3g} over {len(v)} epochs")
+        panels.append(f"{m} against epoch: " + ("; ".join(lines) if lines else "no values"))
+    head = f"{title.rstrip('.')}. " if title else ""
+    count = f"{len(panels)} panel{'s' if len(panels) > 1 else ''}"
+    return f"{head}Training curves, {count}: " + " ".join(f"({i}) {t}." for i, t in enumerate(panels, 1))
 
 
 # --------------------------------------------------------------------------------------------
@@ -521,4 +576,10 @@ def plot_iou_histogram(
         title=title or f"Per-image mean IoU ({v.size} images)",
     )
     ax.legend(fontsize=9, loc="upper left")
+    low = f"; {int((v < mark_below).sum())} below {mark_below:g} (shaded)" if mark_below is not None else ""
+    LabFigure.describe_axes(
+        ax,
+        f"{ax.get_title()}: histogram of the mean IoU of {v.size} images, from {v.min():.3f} to {v.max():.3f}; "
+        f"mean {v.mean():.3f}, median {np.median(v):.3f}{low}.",
+    )
     return fig

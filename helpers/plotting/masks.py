@@ -31,6 +31,7 @@ from helpers.plotting._common import (
     IGNORE_INDEX,
     IU_COLORS,
     PANEL,
+    LabFigure,
     as_bool_mask,
     as_image,
     as_mask,
@@ -217,6 +218,14 @@ def _classes(class_names, ignore_index, *label_maps) -> tuple:
     return names, ignore_index
 
 
+def _present(names, *label_maps, ignore_index=None) -> str:
+    """The classes found in ``label_maps``, in words (for alt text): "background, circle; void pixels"."""
+    found = sorted(set().union(*(np.unique(m).tolist() for m in label_maps)))
+    words = [names[k] for k in found if 0 <= k < len(names)]
+    text = ", ".join(words) if words else "no class"
+    return text + ("; some pixels void (ignored)" if ignore_index is not None and ignore_index in found else "")
+
+
 def overlay_mask(
     image,
     mask,
@@ -264,6 +273,11 @@ def overlay_mask(
         fig = ax.figure
     ax.imshow(rgb, interpolation="nearest")
     image_axes(ax, title if title is not None else f"mask over image (alpha = {a:g})")
+    LabFigure.describe_axes(
+        ax,
+        f"{title + ': ' if title else ''}a {m.shape[1]} x {m.shape[0]} pixel image with its mask laid over it in "
+        f"class colours (opacity {a:g}); classes present: {_present(names, m, ignore_index=ignore_index)}.",
+    )
     if legend:
         present = set(np.unique(m).tolist())
         handles = [h for k, h in enumerate(class_legend_handles(names)) if k in present]
@@ -389,7 +403,25 @@ def show_masks(
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 5), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
+    fig.alt_text = _masks_alt(title, img, t, p, names, ignore_index, error_class, codes if p is not None else None)
     return fig
+
+
+def _masks_alt(title, img, t, p, names, ignore_index, error_class, codes) -> str:
+    """Alt text of :func:`show_masks`: its panels and numbers in words."""
+    c = len(names)
+    panels = ["the image"] if img is not None else []
+    panels.append(f"the true mask (classes: {_present(names, t, ignore_index=ignore_index)})")
+    if p is not None:
+        miou, acc = _image_scores(t, p, c, ignore_index)
+        panels.append(
+            f"the predicted mask (classes: {_present(names, p)}; mean IoU {miou:.3f}, pixel accuracy {acc:.3f})"
+        )
+        wrong = int((codes == 1).sum())
+        what = "all classes" if error_class is None else f"class '{names[error_class]}'"
+        panels.append(f"an error map for {what} ({wrong} wrong pixel{'s' if wrong != 1 else ''} of {t.size})")
+    head = f"{title.rstrip('.')}. " if title else ""
+    return f"{head}{len(panels)} panel{'s' if len(panels) > 1 else ''}, side by side: " + "; ".join(panels) + "."
 
 
 def _gallery_batches(images, y_true, y_pred):
@@ -516,6 +548,18 @@ def show_gallery(
     fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 5), fontsize=8, frameon=False)
     if title:
         fig.suptitle(title)
+    columns = (["image"] if imgs is not None else []) + ["true mask"]
+    if p_all is not None:
+        columns += ["predicted mask", "error map"]
+        scores = [f"#{i}: {_image_scores(truths[i], preds[i], c, ignore_index)[0]:.3f}" for i in rows]
+        per_row = "; mean IoU of each image: " + ", ".join(scores)
+    else:
+        per_row = ": images " + ", ".join(f"#{i}" for i in rows)
+    fig.alt_text = (
+        f"{title.rstrip('.') + '. ' if title else ''}A grid of {len(rows)} row{'s' if len(rows) > 1 else ''}, one "
+        f"per image, with the columns {', '.join(columns)}{per_row}. Classes shown: "
+        f"{_present(names, *truths.values(), *preds.values(), ignore_index=ignore_index)}."
+    )
     return fig
 
 
@@ -568,6 +612,12 @@ def show_intersection_union(
     iou_txt = "IoU undefined (both empty)" if np.isnan(iou) else f"IoU = {iou:.3f}"
     stats = f"|{la}∩{lb}| = {inter}, |{la}∪{lb}| = {union}\n{iou_txt}"
     ax.set_title(f"{title}\n{stats}" if title else stats, fontsize=10)
+    LabFigure.describe_axes(
+        ax,
+        f"{title + ': ' if title else ''}two masks drawn over each other: the pixels in both ({la}∩{lb}, "
+        f"the intersection) number {inter}, the pixels in either ({la}∪{lb}, the union) {union}; {iou_txt}. "
+        f"Colours: intersection, {la} only, {lb} only, neither.",
+    )
     if legend:
         handles = [
             Patch(facecolor=IU_COLORS["A∩B"], edgecolor="0.3", label=f"{la}∩{lb} (intersection)"),

@@ -175,4 +175,15 @@ def convention_explorer_static() -> Figure:
     ax.legend(fontsize=8, loc="upper left")
     ax.set_title("one batch, six 'mean IoU's", fontsize=10)
     fig.legend(handles=class_legend_handles(CLASS_NAMES), loc="outside lower center", ncol=5, fontsize=8, frameon=False)
+    six = "; ".join(
+        f"{llab}: "
+        + ", ".join(
+            f"{alab} {convention_mean_iou(y_true, y_pred, absent=a, level=lv):.3f}" for alab, a in _ABSENT_LABELS
+        )
+        for llab, lv in _LEVEL_LABELS
+    )
+    fig.alt_text = (
+        f"One batch, six mean IoUs: the true and predicted masks of {n} images, in which some classes are absent, "
+        f"and a bar chart of the mean IoU reported under each convention for absent classes, at each level. {six}."
+    )
     return fig

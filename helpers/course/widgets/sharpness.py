@@ -218,4 +218,13 @@ def sharpness_explorer_static(*, class_index: int = 1, temperatures=(2.0, 0.5, 0
     ax.legend(fontsize=7, loc="lower left", framealpha=0.9)
     ax.set_title(f"hard IoU {curve['hard_iou'][0]:.3f} whatever T; the soft IoU meets it as T → 0", fontsize=9)
     fig.suptitle("Sharpening the softmax: red outline = the true region of the class", fontsize=10)
+    soft = ", ".join(
+        f"T = {t:g}: soft IoU {sharpness_stats(t, y_true=y_true, logits=logits)['soft_iou']:.3f}" for t in temperatures
+    )
+    fig.alt_text = (
+        f"Sharpening the softmax, {n + 1} panels: the probability of class '{CLASS_NAMES[class_index]}' at "
+        f"temperatures {', '.join(f'{t:g}' for t in temperatures)}, with the class's true region outlined in red "
+        f"({soft}); and the soft IoU, soft Dice and pooled soft IoU against the temperature, next to the hard "
+        f"IoU of {curve['hard_iou'][0]:.3f}, which does not change: the soft IoU meets it as T goes to 0."
+    )
     return fig
