@@ -280,7 +280,9 @@ for key in keys:
 # %%
 import matplotlib.pyplot as plt
 
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+from helpers.plotting import LabFigure
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True, FigureClass=LabFigure)  # saved with alt text
 plot_seed_study({k: S.metric_values(runs, k, "val_mean_iou") for k in keys}, labels=SHORT_LABELS,
                 live={k: val[k]["mean_iou"] for k in val}, ax=axes[0],
                 title="Validation mean IoU (10 seeds; ◆ this notebook's run)")
@@ -558,7 +560,7 @@ claim(test["mean_iou"] >= SELECTED_TEST_FLOOR,
 # among them:
 
 # %%
-fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True)
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), sharey=True, FigureClass=LabFigure)  # saved with alt text
 live_test = {selected: test["mean_iou"]}
 plot_seed_study({k: S.metric_values(runs, k, "test_mean_iou") for k in keys}, labels=SHORT_LABELS,
                 live=live_test, ax=axes[0], title="Test mean IoU (every run of the study)")
