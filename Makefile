@@ -16,7 +16,7 @@ COLAB_VENV   ?= .venv-colab
 COLAB_PYTHON ?= $(or $(firstword $(wildcard /root/.pyenv/versions/3.13*/bin/python3.13)),$(shell command -v python3.13),$(PYTHON),python3)
 COLAB_STAMP  := $(COLAB_VENV)/.installed
 
-.PHONY: lock test-backends seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
+.PHONY: lock test-backends seeds aerial-seeds lint preflight site lab-course test-colab test-gpu lab test test-unit test-notebooks test-browser bench notebooks readme sync clean help
 
 help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
@@ -31,6 +31,7 @@ help:
 	@echo "make lock       rewrite requirements-lock.txt (exact versions + hashes) from the ranges in requirements.txt"
 	@echo "make bench      write benchmarks/RESULTS.md"
 	@echo "make seeds      the seed study behind notebook 05 (10 seeds, about 80 min; data/seed_study/)"
+	@echo "make aerial-seeds  the seed study behind notebook 08 (real images, 2 recipes x 6 seeds, about 25 min)"
 	@echo "make test-colab unit tests + notebooks under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1)"
 	@echo "make test-backends  take_home/iou_keras.py alone under Keras's JAX and PyTorch backends (.venv-backends)"
 	@echo "make test-gpu   on a machine with a GPU: the compile matrix (XLA on the GPU) + notebooks 03, 05, 06"
@@ -117,6 +118,11 @@ bench: $(STAMP)
 # ran out of memory for LLVM once). Resumes where it stopped; results: data/seed_study/threads2.json.
 seeds: $(STAMP)
 	for seed in 0 1 2 3 4 5 6 7 8 9; do $(BIN)/python tools/seed_study.py --setting threads2 --seeds $$seed || exit 1; done
+
+# The seed study behind notebook 08's claims on the real aerial images: recipes a and c x 6 seeds (about 25
+# minutes on 2 cores; not run by CI). One process per seed, as above; results: data/aerial_study/threads2.json.
+aerial-seeds: $(STAMP)
+	for seed in 0 1 2 3 4 5; do $(BIN)/python tools/aerial_study.py --seeds $$seed || exit 1; done
 
 # The course under Colab's versions (TF 2.20, Keras 3.13, ipywidgets 7.7.1): unit tests + every notebook.
 $(COLAB_STAMP): requirements-colab.txt pyproject.toml

@@ -58,6 +58,7 @@ __all__ = [
     "load_pair",
     "SPLITS",
     "patches",
+    "load_images",
     "load_split",
 ]
 
@@ -325,31 +326,44 @@ def patches(image, labels, *, size: int):
     return img.reshape(-1, size, size, image.shape[-1]), lab.reshape(-1, size, size)
 
 
-def load_split(split: str, *, scale: int = 4, size: int = 64, folder=None):
-    """Patches of the tiles of ``split`` (:data:`SPLITS`): each photograph shrunk ``scale`` times (the
-    image bilinearly, the mask by nearest neighbour), then cut into ``size x size`` patches.
+def load_images(split: str, *, scale: int = 4, folder=None) -> list[dict]:
+    """The whole photographs of the tiles of ``split`` (:data:`SPLITS`), shrunk ``scale`` times, with both masks.
 
-    Returns ``(images, labels, tiles)``: float32 ``(N, size, size, 3)`` in [0, 1], uint8 labels
-    ``(N, size, size)`` with 255 void, and the tile of each patch.
+    Returns one dict per photograph: ``tile``, ``name``, ``image`` (uint8 RGB, shrunk bilinearly), ``labels``
+    (the mask shrunk by nearest neighbour, 255 void) and ``labels_native`` (the mask at its own resolution).
+    The shrunk size is ``(width // scale, height // scale)``; the native one is the file's.
     """
     from PIL import Image
 
     if split not in SPLITS:
         raise ValueError(f"split must be one of {sorted(SPLITS)}, got {split!r}.")
     folder = Path(folder) if folder is not None else data_folder()
-    xs, ys, tiles = [], [], []
+    out = []
     for pair in list_pairs(folder):
         if pair["tile"] not in SPLITS[split]:
             continue
-        with Image.open(pair["image"]) as im:
-            image = im.convert("RGB")
-        with Image.open(pair["mask"]) as im:
-            mask = im.convert("RGB")
-        new = (image.width // scale, image.height // scale)
-        image = np.asarray(image.resize(new, Image.BILINEAR))
-        labels = labels_from_colours(np.asarray(mask.resize(new, Image.NEAREST)), where=str(pair["mask"]))
-        x, y = patches(image, labels, size=size)
+        image, native = load_pair(pair)
+        new = (image.shape[1] // scale, image.shape[0] // scale)
+        small = np.asarray(Image.fromarray(image).resize(new, Image.BILINEAR))
+        labels = np.asarray(Image.fromarray(native).resize(new, Image.NEAREST))  # labels as a grey image: exact
+        out.append(
+            {"tile": pair["tile"], "name": pair["name"], "image": small, "labels": labels, "labels_native": native}
+        )
+    return out
+
+
+def load_split(split: str, *, scale: int = 4, size: int = 64, folder=None):
+    """Patches of the tiles of ``split`` (:data:`SPLITS`): each photograph shrunk ``scale`` times (the
+    image bilinearly, the mask by nearest neighbour, :func:`load_images`), then cut into ``size x size``
+    patches.
+
+    Returns ``(images, labels, tiles)``: float32 ``(N, size, size, 3)`` in [0, 1], uint8 labels
+    ``(N, size, size)`` with 255 void, and the tile of each patch.
+    """
+    xs, ys, tiles = [], [], []
+    for item in load_images(split, scale=scale, folder=folder):
+        x, y = patches(item["image"], item["labels"], size=size)
         xs.append(x)
         ys.append(y)
-        tiles += [pair["tile"]] * len(x)
+        tiles += [item["tile"]] * len(x)
     return np.concatenate(xs).astype(np.float32) / 255.0, np.concatenate(ys), np.array(tiles)
