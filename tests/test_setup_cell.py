@@ -4,16 +4,18 @@
   its environment check (the real cells of notebooks/00_start_here.py, in a subprocess).
 - Outside the repository (Colab, Kaggle, any Jupyter), it downloads the commit the notebook was built
   from once, as a zip archive (here served from a local ``file://`` address), and reuses that copy afterwards;
-  a failed download stops with three lines, not a traceback.
+  a failed download (no such file, a 404, no network at all) stops with three lines, not a traceback.
 - It never installs anything.
 """
 
+import http.server
 import io
 import os
 import re
 import subprocess
 import sys
 import sysconfig
+import threading
 import tokenize
 import zipfile
 from pathlib import Path
@@ -109,6 +111,50 @@ def test_a_failed_download_says_what_to_do_in_three_lines(tmp_path):
     assert "Kaggle, turn on Internet" in lines[1] and "Colab" in lines[1]
     assert lines[2].startswith("Or, anywhere: git clone ") and "notebooks/ folder" in lines[2]
     assert not (tmp_path / ".cache" / f"iou-lab-{COMMIT}").exists()  # nothing half-written
+
+
+def _three_lines(result, tmp_path, reason: str) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 3 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("Could not download the course from") and reason in lines[0], lines[0]
+    assert "Colab" in lines[1] and lines[2].startswith("Or, anywhere: git clone ")
+    assert not (tmp_path / ".cache" / f"iou-lab-{COMMIT}").exists()
+
+
+class _NotFound(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_error(404, "Not Found")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_404_says_what_to_do_in_three_lines(tmp_path):
+    """A commit the host does not have (a fork's notebook, a deleted tag) answers 404."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotFound)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/iou-lab/iou-lab"
+        result = foreign_jupyter(course.setup_cell(COMMIT).replace(course.REPO_URL, url), tmp_path, tmp_path)
+    finally:
+        server.shutdown()
+        server.server_close()
+    _three_lines(result, tmp_path, "HTTP Error 404")
+
+
+NO_NETWORK = """import socket
+def _refuse(*args, **kwargs):
+    raise OSError("network is unreachable (blocked by tests/test_setup_cell.py)")
+socket.socket.connect = socket.socket.connect_ex = socket.create_connection = socket.getaddrinfo = _refuse
+"""
+
+
+def test_no_network_says_what_to_do_in_three_lines(tmp_path):
+    """The real address, with every socket refused (Kaggle with Internet off, a laptop offline)."""
+    result = foreign_jupyter(NO_NETWORK + course.setup_cell(COMMIT), tmp_path, tmp_path)
+    _three_lines(result, tmp_path, "network is unreachable")
+    assert course.REPO_URL in result.stderr.splitlines()[0]
 
 
 def test_inside_the_repository_nothing_is_downloaded(tmp_path):
