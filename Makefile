@@ -22,10 +22,10 @@ help:
 	@echo "make lab        set up .venv (first time) and open JupyterLab on your copies in my-notebooks/"
 	@echo "make lab-course JupyterLab on notebooks/ itself (maintainers: edits there change the tracked files)"
 	@echo "make preflight  check for a usable Python 3.11-3.13 (lab and test run it first)"
-	@echo "make site       static HTML site of the executed notebooks in site/ (nothing is executed)"
+	@echo "make site       the course website in site/ (Jupyter Book, offline; the notebooks are not executed)"
 	@echo "make test       set up .venv (first time) and run unit tests + nbval over every notebook"
 	@echo "make test-unit  unit tests only (fast)"
-	@echo "make test-browser  the widgets in JupyterLab in headless Chromium (installs Chromium if root)"
+	@echo "make test-browser  the widgets in JupyterLab, and the site, in headless Chromium (installs Chromium if root)"
 	@echo "make notebooks  re-execute every notebook in place from a fresh kernel (after editing the .py)"
 	@echo "make lint       ruff check + ruff format --check + lint-imports (the layers of helpers/; pyproject.toml)"
 	@echo "make lock       rewrite requirements-lock.txt (exact versions + hashes) from the ranges in requirements.txt"
@@ -159,8 +159,9 @@ test-backends: $(BACKENDS_STAMP)
 test-gpu: $(STAMP)
 	$(BIN)/python tools/gpu_check.py
 
-# The course as a static website (site/index.html): the executed notebooks rendered by nbconvert,
-# nothing executed, nothing fetched from the web at build time.
+# The course website (site/index.html), built by Jupyter Book 1 from the executed notebooks (never executed),
+# docs/*.md and the library's docstrings (tools/build_site.py, tools/book/); nothing is fetched from the web,
+# at build time or when a page is viewed (MathJax is the site's own copy).
 site: $(STAMP)
 	$(BIN)/python tools/build_site.py
 

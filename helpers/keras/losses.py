@@ -7,13 +7,13 @@ each loss is one number per batch.
 
 Conventions ("present" = present in the batch's ground truth, as in Berman et al. 2018):
 
-=========================  =====================================================================
-``soft_jaccard_loss``      ``1 - mean_c (I_c / U_c)`` over present classes (default), or the
-                           question's pooled ``1 - (I + 1) / (U + 1)`` over all classes at once
-``soft_dice_loss``         ``1 - mean_c (2 I_c / (|y_c| + |p_c|))`` over present classes
-``ce_jaccard_loss(alpha)`` ``alpha * cross-entropy + (1 - alpha) * soft_jaccard_loss``
-``lovasz_softmax_loss``    mean over present classes of the Lovasz extension of ``1 - IoU_c``
-=========================  =====================================================================
+==========================  =====================================================================
+``soft_jaccard_loss``       ``1 - mean_c (I_c / U_c)`` over present classes (default), or the
+                            question's pooled ``1 - (I + 1) / (U + 1)`` over all classes at once
+``soft_dice_loss``          ``1 - mean_c (2 I_c / (|y_c| + |p_c|))`` over present classes
+``ce_jaccard_loss(alpha)``  ``alpha * cross-entropy + (1 - alpha) * soft_jaccard_loss``
+``lovasz_softmax_loss``     mean over present classes of the Lovasz extension of ``1 - IoU_c``
+==========================  =====================================================================
 
 with ``I_c = sum(y_c * p_c)``, ``U_c = sum(y_c) + sum(p_c) - I_c``. On exact one-hot predictions each
 loss equals ``1 -`` the hard IoU (or Dice) of its convention: the mean over the classes present in the
@@ -236,7 +236,7 @@ def _soft_dice(d: _Prepared, smooth):
 def soft_dice_loss(y_true, y_pred, *, smooth: float = 0.0, ignore_index=None):
     """Soft Dice loss, per class, averaged over the classes present in ``y_true``.
 
-    Dice = 2|A∩B| / (|A| + |B|) = 2J / (1 + J): it is gentler than Jaccard on poor predictions.
+    Dice = ``2|A∩B| / (|A| + |B|) = 2J / (1 + J)``: it is gentler than Jaccard on poor predictions.
     ``smooth`` is added to numerator and denominator; ``ignore_index`` as in :func:`soft_jaccard_loss`.
 
     Examples
