@@ -415,7 +415,7 @@ CORPUS = [
         c04_keras_unet_iou_np_imgwise,
         "metric",
         B1,
-        {"per_image_not_dataset", "absent_class_as_one", BD},
+        {"per_image_not_dataset", "absent_class_as_one"},  # a vector (B,): Keras weighs it by B
         "karolzak/keras-unet keras_unet/metrics_np.py@2b1c6d5",
     ),
     _e(
@@ -545,7 +545,7 @@ CORPUS = [
         c19_eye_in_the_sky_iou,
         "metric",
         M5,
-        {"soft_not_hard", "all_wrong_not_zero", "wrong_value", BD},
+        {"soft_not_hard", "all_wrong_not_zero", "wrong_value"},  # a per-pixel map: Keras weighs it by B
         "manideep2510/eye-in-the-sky iou.py@bd7069a",
     ),
     _e(
@@ -561,7 +561,7 @@ CORPUS = [
         c21_defect_detect_iou_calc,
         "metric",
         B1,
-        {"dice_not_iou", "soft_not_hard", "perfect_not_one", BD},
+        {"wrong_value", "soft_not_hard", "perfect_not_one", BD},
         "yangmengche/defectDetect method2/uNet/iou.py@4d2d874",
     ),
     # --- losses ----------------------------------------------------------------------------------

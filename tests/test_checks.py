@@ -235,6 +235,20 @@ def test_check_fixed_metric(capsys):
 
     assert not check_fixed_metric(smoothed)
     assert "absent_class_as_one" in capsys.readouterr().out
+
+    def per_image(y_true, y_pred):  # right per image, but a mean over images: a different quantity
+        import tensorflow as tf
+
+        y_pred = tf.one_hot(tf.argmax(y_pred, -1), 5)
+        inter = tf.reduce_sum(y_true * y_pred, axis=[1, 2])
+        union = tf.reduce_sum(y_true, axis=[1, 2]) + tf.reduce_sum(y_pred, axis=[1, 2]) - inter
+        present = tf.cast(union > 0, tf.float32)
+        iou = tf.math.divide_no_nan(inter, union)
+        return tf.reduce_mean(tf.reduce_sum(iou * present, -1) / tf.reduce_sum(present, -1))
+
+    assert not check_fixed_metric(per_image)
+    out = capsys.readouterr().out
+    assert "A different quantity" in out and "mean of per-image IoUs" in out and "Right" not in out
     assert check_fixed_metric(fixed_mean_iou)
     from helpers.keras.metrics import batch_mean_iou
 

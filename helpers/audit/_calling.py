@@ -84,8 +84,10 @@ def run_probes(report: AuditReport, probes, subject) -> AuditReport:
 # --------------------------------------------------------------------------------------------
 def describe_error(exc: BaseException) -> str:
     """``"TypeName: first line of the message"``, cut to 160 characters."""
-    msg = str(exc).strip().splitlines()
+    msg = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     first = msg[0] if msg else ""
+    if first.startswith("in user code:"):  # tf.function: a traceback of the user's code, the cause last
+        first = msg[-1]
     if len(first) > 160:
         first = first[:157] + "..."
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -1,7 +1,9 @@
 """The command line: ``python -m helpers.audit path/to/file.py:function_name`` prints the audit report.
 
-Options: ``--num-classes 5``, ``--labels`` (the metric takes label maps), ``--ignore-index 255``,
-``--loss`` (audit a loss). The exit status is 0 when the audit passed, 1 when not.
+Options, the same as :func:`~helpers.audit.audit_metric` and :func:`~helpers.audit.audit_loss` take:
+``--num-classes 5``, ``--binary`` (one sigmoid channel), ``--labels`` (``y_true`` as label maps),
+``--ignore-index 255``, ``--expect dice`` (repeatable: ``dice``, ``per_image``, ``foreground_only``; metrics
+only), ``--loss`` (audit a loss). The exit status is 0 when the audit passed, 1 when not.
 
 Examples
 --------
@@ -54,21 +56,33 @@ def main(argv=None) -> int:
         prog="python -m helpers.audit", description="Audit a segmentation metric (default) or loss (--loss)."
     )
     parser.add_argument("target", help="path/to/file.py:function_name (a function, or a Keras metric instance)")
-    parser.add_argument("--num-classes", type=int, default=5, help="number of classes (default 5)")
-    parser.add_argument("--labels", action="store_true", help="the metric takes label maps (B, H, W) as y_true")
-    parser.add_argument("--ignore-index", type=int, default=None, help="void label the metric leaves out, e.g. 255")
+    parser.add_argument("--num-classes", type=int, default=None, help="number of classes (default 5; not --binary)")
+    parser.add_argument("--binary", action="store_true", help="one sigmoid channel: y_true and y_pred (B, H, W, 1)")
+    parser.add_argument("--labels", action="store_true", help="y_true as label maps (B, H, W), not one-hot")
+    parser.add_argument("--ignore-index", type=int, default=None, help="void label left out, e.g. 255")
+    parser.add_argument(
+        "--expect",
+        action="append",
+        choices=("dice", "per_image", "foreground_only"),
+        help="a convention the metric follows on purpose (repeatable): its finding becomes a note",
+    )
     parser.add_argument("--loss", action="store_true", help="audit a loss instead of a metric")
     args = parser.parse_args(argv)
+    if args.binary and args.num_classes not in (None, 2):
+        parser.error("--binary audits one sigmoid channel: leave --num-classes out")
+    if args.loss and args.expect:
+        parser.error("--expect applies to metrics only")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     obj = load_target(args.target)
+    options = {
+        "num_classes": None if args.binary else (args.num_classes or 5),
+        "binary": args.binary,
+        "y_true": "labels" if args.labels else "one_hot",
+        "ignore_index": args.ignore_index,
+    }
     if args.loss:
-        report = audit_loss(obj, num_classes=args.num_classes)
+        report = audit_loss(obj, **options)
     else:
-        report = audit_metric(
-            obj,
-            num_classes=args.num_classes,
-            y_true="labels" if args.labels else "one_hot",
-            ignore_index=args.ignore_index,
-        )
+        report = audit_metric(obj, expect=tuple(args.expect or ()) or None, **options)
     print(report)
     return 0 if report.passed else 1

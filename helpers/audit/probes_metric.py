@@ -133,17 +133,22 @@ def _inputs(c: int, binary: bool) -> dict:
         out = {
             "perfect": (t, binary_probs(t, CONFIDENCE)),
             "all_wrong": (t, binary_probs(1 - t, CONFIDENCE)),
+            "perfect_hard": (t, binary_probs(t, 1.0)),
+            "all_wrong_hard": (t, binary_probs(1 - t, 1.0)),
             "errors": (t, binary_probs(pred, CONFIDENCE)),
             "errors_hard": (t, binary_probs(pred, 1.0)),
             "errors_low": (t, binary_probs(pred, 0.6)),
             "empty_image": (empty_t, binary_probs(empty_p, CONFIDENCE)),
-            "all_empty": (none_t, binary_probs(none_p, CONFIDENCE)),
+            # exact 0s: a confident sigmoid saturates to 0.0 in float32, where a smoothed ratio gives 1 (and 0 / 0 NaN)
+            "all_empty": (none_t, binary_probs(none_p, 1.0)),
         }
     else:
         t, pred = mixed_batch(c)
         out = {
             "perfect": (t, probs(t, c, CONFIDENCE)),
             "all_wrong": (t, probs((t + 1) % c, c, CONFIDENCE)),
+            "perfect_hard": (t, probs(t, c, 1.0)),
+            "all_wrong_hard": (t, probs((t + 1) % c, c, 1.0)),
             "uniform": (t, np.full(t.shape + (c,), 1.0 / c, dtype=np.float32)),
             "errors": (t, probs(pred, c, CONFIDENCE)),
             "errors_hard": (t, probs(pred, c, 1.0)),
@@ -151,7 +156,8 @@ def _inputs(c: int, binary: bool) -> dict:
         }
         if c >= 3:
             a_t, a_p = absent_batch(c)
-            out["absent"] = (a_t, probs(a_p, c, CONFIDENCE))
+            # one-hot predictions: an absent class has exactly nothing, as in any hard count
+            out["absent"] = (a_t, probs(a_p, c, 1.0))
     t, p = out["errors"]
     out["first3"], out["last1"] = (t[:3], p[:3]), (t[3:], p[3:])
     return out
@@ -704,11 +710,18 @@ def value_check(m: MetricUnderAudit, obs: str, name: str, fallback) -> Check:
     got = o.value
     if np.isfinite(got) and abs(got - want) <= TOL:
         return Check(name, "wrong_value", want, got, True)
+    if not np.isfinite(got):  # NaN or inf is its own finding, whatever convention gives it
+        return Check(name, "non_finite", want, got, False, _NAN_HINT.format(got=got))
     d = m.diagnosis
     if d.explains(obs):
         devs = d.affecting(obs)
-        if not devs:  # only a harmless +1 smoothing moves it
-            return Check(name, "wrong_value", want, got, True, "moved by a harmless +1 smoothing (see above)")
+        if not devs:  # the convention found is the reference's, up to a +1 smoothing: still a value off
+            hint = (
+                f"On {_WHERE[obs]} it gives {format_value(got)}, the dataset-level value is {format_value(want)}: "
+                "a +1 (or epsilon) smoothing moves it. Leave out what is empty instead of smoothing, or compare "
+                "with a tolerance that you state."
+            )
+            return Check(name, "wrong_value", want, got, False, hint)
         dim, value, code = devs[0]
         also = f" (and {', '.join(c for _, _, c in devs[1:])})" if len(devs) > 1 else ""
         hint = f"{format_value(got)} is what {_label(dim, value, m.binary)} gives here: see [{code}]{also} above."
@@ -844,12 +857,31 @@ def _constant_check(m: MetricUnderAudit, values: list) -> Check:
     )
 
 
+SIDE_EFFECT = 0.05
+"""How far a +1 smoothing alone can move an all-wrong prediction's value on the probes (about 1 / the smallest
+union); an all-wrong value above it, with exact 0/1 probabilities, has a cause of its own."""
+
+
+def _off_even_when_hard(m: MetricUnderAudit, obs: str, want: float) -> float | None:
+    """The value of the same prediction with exact 0/1 probabilities, if it is off too (a cause besides the IoU
+    of probabilities: a value above 1, an all-wrong prediction lifted by more than a smoothing moves it)."""
+    o = m.observe(f"{obs}_hard")
+    if o.crash is not None or not np.isfinite(o.value):
+        return None
+    off = o.value - want > TOL if obs == "perfect" and want == 1.0 else abs(o.value - want) > TOL
+    if obs == "all_wrong":
+        off = o.value > SIDE_EFFECT
+    return o.value if off else None
+
+
 def _perfect_fallback(m: MetricUnderAudit):
     def fallback(got, want):
-        if got < 1 and _soft_observed(m.diagnosis):
+        hard = _off_even_when_hard(m, "perfect", 1.0)
+        if _soft_observed(m.diagnosis) and hard is None:
             return "soft_not_hard", _FIX[("hard", "soft")]
+        how = f" (with exact 0/1 probabilities: {format_value(hard)})" if hard is not None else ""
         return "perfect_not_one", (
-            f"A perfect prediction scores {format_value(got)}, not 1: the union is |A| + |B| - |A∩B| (the overlap "
+            f"A perfect prediction scores {format_value(got)}{how}, not 1: the union is |A| + |B| - |A∩B| (the overlap "
             "counted once), and a smoothing term must appear on both sides of the fraction."
         )
 
@@ -858,10 +890,12 @@ def _perfect_fallback(m: MetricUnderAudit):
 
 def _all_wrong_fallback(m: MetricUnderAudit):
     def fallback(got, want):
-        if _soft_observed(m.diagnosis):
+        hard = _off_even_when_hard(m, "all_wrong", 0.0)
+        if _soft_observed(m.diagnosis) and hard is None:
             return "soft_not_hard", _FIX[("hard", "soft")]
+        how = f" (with exact 0/1 probabilities: {format_value(hard)})" if hard is not None else ""
         return "all_wrong_not_zero", (
-            f"A prediction wrong at every pixel scores {format_value(got)}, not 0: +1 smoothing or counting true "
+            f"A prediction wrong at every pixel scores {format_value(got)}{how}, not 0: +1 smoothing or counting true "
             "negatives ((TP + TN) / N is accuracy, not IoU) rewards it; IoU = TP / (TP + FP + FN), no +1."
         )
 

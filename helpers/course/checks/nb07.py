@@ -25,10 +25,12 @@ _run = run_learner_function
 
 
 def check_fixed_metric(fn) -> CheckResult:
-    """Exercise 07.1: ``fn(y_true, y_pred)`` is a mean IoU that the audit passes (5 classes, one-hot y_true).
+    """Exercise 07.1: ``fn(y_true, y_pred)`` is the dataset-level mean IoU of a batch (5 classes, one-hot y_true).
 
     ``batch_dependent`` alone is accepted with a note: any correct IoU of one batch has it as a Keras
-    function metric (notebook 03); :class:`~helpers.keras.metrics.StreamingMeanIoU` is the cure.
+    function metric (notebook 03); :class:`~helpers.keras.metrics.StreamingMeanIoU` is the cure. A mean of
+    per-image IoUs is not accepted: it is a different quantity (``per_image_not_dataset``), and the hint
+    says which.
     """
     from helpers.audit import audit_metric
 
@@ -47,6 +49,15 @@ def check_fixed_metric(fn) -> CheckResult:
             True,
             "Right: a correct IoU of one batch. As a Keras function metric it still moves with the "
             "batch size (notebook 03): for the dataset's IoU, use StreamingMeanIoU.",
+        )
+    if "per_image_not_dataset" in findings:
+        others = [f for f in findings if f not in ("per_image_not_dataset", "batch_dependent")]
+        also = f" The audit also finds {', '.join(others)}." if others else ""
+        return _report(
+            False,
+            "A different quantity: this is the mean of per-image IoUs (each image's IoU, then the mean over "
+            "images), where the exercise asks for the dataset's IoU of the batch. Sum intersections and unions "
+            "over the batch too (axis=[0, 1, 2]) before dividing." + also,
         )
     first = next(c for c in report.checks if not c.ok and c.code == findings[0])
     more = f" (and {len(findings) - 1} more: {', '.join(findings[1:])})" if len(findings) > 1 else ""
