@@ -88,6 +88,14 @@ NOTEBOOKS = (
         "minutes": 30,
         "needs": "01, 03, 06",
     },
+    {
+        "file": "08_real_aerial_images.ipynb",
+        "title": "Real images: the lessons on aerial photographs",
+        "learn": "Check real labels first, split by tile, train on real patches, a seed study on real data, "
+        "IoU at the labels' own resolution",
+        "minutes": 40,
+        "needs": "03, 05, 06",
+    },
 )
 """The notebooks in order: file, title, what you learn, minutes, prerequisites ("–": none; two-digit
 numbers are notebooks), and optionally "time", the title cell's wording of the time when "about N

@@ -47,6 +47,7 @@ __all__ = [
     "PALETTE",
     "VOID",
     "VOID_COLOURS",
+    "SHIPPED_CLASSES",
     "CREDIT",
     "registry",
     "cache_folder",
@@ -81,6 +82,16 @@ CLASS_NAMES = ("land", "water", "building", "vegetation", "road")
 
 PALETTE = ((0x84, 0x29, 0xF6), (0xE2, 0xA9, 0x29), (0x3C, 0x10, 0x98), (0xFE, 0xDD, 0x3A), (0x6E, 0xC1, 0xE4))
 """The masks' real colour of each class in :data:`CLASS_NAMES` order (not the colours of ``classes.json``)."""
+
+SHIPPED_CLASSES = {
+    "Water": "#50E3C2",
+    "Land (unpaved area)": "#F5A623",
+    "Road": "#DE597F",
+    "Building": "#D0021B",
+    "Vegetation": "#417505",
+    "Unlabeled": "#9B9B9B",
+}
+"""What the dataset's own ``classes.json`` says (name: colour). Only "Unlabeled" is a colour the masks hold."""
 
 VOID = 255
 VOID_COLOURS = ((0x9B, 0x9B, 0x9B), (0x00, 0x00, 0x00))

@@ -27,6 +27,7 @@ array([[1., 0.],
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -50,6 +51,7 @@ from helpers.keras.losses import SoftJaccardLoss  # noqa: E402
 from helpers.keras.metrics import StreamingMeanIoU  # noqa: E402
 
 __all__ = [
+    "STUDY_DIR",
     "SCALE",
     "PATCH",
     "EPOCHS",
@@ -64,6 +66,10 @@ __all__ = [
     "predict_probabilities",
     "evaluate",
 ]
+
+STUDY_DIR = Path(__file__).resolve().parents[2] / "data" / "aerial_study"
+"""Where ``tools/aerial_study.py`` writes the study (``threads2.json``); read it with
+``helpers.course.study.load_study(STUDY_DIR)``."""
 
 SCALE = 3
 """Every photograph is shrunk 3 times (e.g. 1126 x 1058 -> 375 x 352) before it is cut into patches."""
@@ -206,10 +212,10 @@ def evaluate(model, images: list) -> dict:
 
     Returns a dict with, for ``level`` in ``("small", "native")``: ``cms_<level>`` (one confusion matrix
     per image, void left out), ``mean_iou_<level>``, ``per_class_iou_<level>``, ``pixel_accuracy_<level>``,
-    ``per_image_mean_iou_<level>``; ``pred_small`` (label maps at the shrunk size); and
+    ``per_image_mean_iou_<level>``; ``pred_small`` and ``pred_native`` (the predicted label maps); and
     ``question_mean_iou``, the question's metric averaged over images (on the shrunk masks).
     """
-    out = {"cms_small": [], "cms_native": [], "pred_small": [], "question": []}
+    out = {"cms_small": [], "cms_native": [], "pred_small": [], "pred_native": [], "question": []}
     for item in images:
         probs = predict_probabilities(model, item["image"])
         pred = probs.argmax(-1)
@@ -220,9 +226,14 @@ def evaluate(model, images: list) -> dict:
             out[f"cms_{level}"].append(
                 M.per_image_confusion_matrices(truth[None], p[None], num_classes=NUM_CLASSES, ignore_index=VOID)[0]
             )
-        out["pred_small"].append(pred)
+        out["pred_small"].append(pred.astype(np.uint8))
+        out["pred_native"].append(pred_native.astype(np.uint8))
         out["question"].append(float(buggy.mean_iou(one_hot_with_void(item["labels"])[None], probs[None])))
-    result = {"pred_small": out["pred_small"], "question_mean_iou": float(np.mean(out["question"]))}
+    result = {
+        "pred_small": out["pred_small"],
+        "pred_native": out["pred_native"],
+        "question_mean_iou": float(np.mean(out["question"])),
+    }
     for level in ("small", "native"):
         cms = np.stack(out[f"cms_{level}"])
         cm = cms.sum(0)
