@@ -80,6 +80,13 @@ DOCS_ORDER = {
 API_PAGES = ("metrics", "keras", "audit", "report", "stats", "folder_data", "plotting")
 
 
+# where web pages usually fetch scripts, styles and fonts from: no file of the site may name one
+CDN = re.compile(
+    r"(?:https?:)?//(?:[\w-]+\.)*(?:unpkg\.com|jsdelivr\.net|cdnjs\.cloudflare\.com|googleapis\.com|gstatic\.com|"
+    r"cdn\.[\w.-]+|mathjax\.org/mathjax|polyfill\.io)[^\s\"')`]*"
+)
+
+
 class NotExecutedError(ValueError):
     """A notebook without saved outputs: the site shows executed notebooks only."""
 
@@ -187,6 +194,19 @@ class LinkRewriter:
     def __init__(self, pages: dict):
         self.pages = pages  # repository path of each page -> {JupyterLab anchor: MyST slug}
         self.external = 0
+        self._html = False  # True while rewriting a cell's output: links to pages name the .html file
+
+    def output(self, text: str, source: str) -> str:
+        """``text`` (a Markdown or HTML output of a cell of ``source``) with its links rewritten.
+
+        MyST resolves ``page.ipynb`` links in markdown cells, not in outputs: there a link to a page of the
+        site is written as the page's HTML file (``page.html``), which is where the site has it.
+        """
+        self._html = True
+        try:
+            return self.markdown(text, source)
+        finally:
+            self._html = False
 
     def target(self, target: str, source: str) -> str:
         """``target`` of a link in the file ``source`` (a repository path), as the book's copy needs it."""
@@ -199,6 +219,8 @@ class LinkRewriter:
         if resolved.startswith("../"):
             return target  # outside the repository: left as it is (the link check reports it)
         if resolved in self.pages:
+            if self._html:
+                path = posixpath.splitext(path)[0] + ".html"
             if hashmark:
                 return f"{path}#{self.pages[resolved].get(anchor, anchor)}"
             return path
@@ -265,6 +287,12 @@ def prepare_notebook(path: Path, rel: str, rewriter: LinkRewriter, alt_texts: di
     for cell in nb.cells:
         if cell.cell_type == "markdown":
             cell.source = badge_links(rewriter.markdown(cell.source, rel))
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            for mime in ("text/markdown", "text/html"):
+                if mime in data:
+                    text = "".join(data[mime]) if isinstance(data[mime], list) else data[mime]
+                    data[mime] = rewriter.output(text, rel)
     found = figure_alt_texts(nb)
     alt_texts.update({k: v for k, v in found.items() if v or k not in alt_texts})
     return {
@@ -367,7 +395,14 @@ def copy_mathjax(static: Path) -> None:
             "make site needs MathJax from the jupyter-server-mathjax package, which requirements.txt "
             "installs: run `.venv/bin/python -m pip install --require-hashes -r requirements-lock.txt`."
         ) from exc
-    shutil.copytree(Path(jupyter_server_mathjax.__file__).parent / "static", static / "mathjax", dirs_exist_ok=True)
+    # without the a11y extensions: the speech-rule engine in them loads its rules from a CDN (the menu that
+    # would turn them on is switched off in _config.yml)
+    shutil.copytree(
+        Path(jupyter_server_mathjax.__file__).parent / "static",
+        static / "mathjax",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("a11y"),
+    )
 
 
 def write_book(book: Path, notebook_paths: list) -> dict:
@@ -414,6 +449,17 @@ class _Page(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids, self.links, self.remote, self.images = set(), [], [], []
+        self._in_script = False
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script:  # an inline script that names a URL could load it (thebe's did)
+            self.remote += [
+                f"<script> names {url}" for url in re.findall(r"(?:https?:)?//[\w.-]+\.\w+/[^\s\"'`]*", data)
+            ]
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -421,6 +467,8 @@ class _Page(HTMLParser):
             self.ids.add(a["id"])
         if tag == "a" and a.get("name"):
             self.ids.add(a["name"])
+        if tag == "script" and not a.get("src"):
+            self._in_script = True
         if tag == "a" and a.get("href") is not None:
             self.links.append(a["href"])
         loads = {"script": "src", "img": "src", "iframe": "src", "source": "src", "video": "src", "audio": "src"}
@@ -441,6 +489,9 @@ def check_site(out: Path) -> dict:
         parser.feed(path.read_text(encoding="utf-8"))
         pages[path] = parser
     problems = []
+    for path in sorted([*out.rglob("*.js"), *out.rglob("*.css"), *out.rglob("*.html")]):
+        for url in sorted(set(CDN.findall(path.read_text("utf-8", errors="replace")))):
+            problems.append(f"{path.relative_to(out)} names a CDN: {url}")
     for path in sorted(out.rglob("*.css")):
         if "mathjax" in path.parts:
             continue
@@ -463,7 +514,9 @@ def check_site(out: Path) -> dict:
                 problems.append(f"{name}: link to a missing anchor: {href}")
     if problems:
         raise SiteCheckError(
-            "the built site fails its checks:\n  " + "\n  ".join(problems[:40]) + ("\n  ..." if len(problems) > 40 else "")
+            "the built site fails its checks:\n  "
+            + "\n  ".join(problems[:40])
+            + ("\n  ..." if len(problems) > 40 else "")
         )
     images = [img for p in pages.values() for img in p.images if "_images/" in img[0]]
     return {
@@ -540,7 +593,8 @@ def main(argv=None) -> int:
             flush=True,
         )
     print(
-        f"{summary['pages']} pages ({len(summary['notebooks'])} notebooks, {len(summary['docs'])} docs, API reference), "
+        f"{summary['pages']} pages ({len(summary['notebooks'])} notebooks, {len(summary['docs'])} docs, "
+        "API reference), "
         f"{summary['figures']} figures, {summary['described']} with their own alt text; "
         f"{summary['github_links']} link(s) to repository files point to GitHub; {summary['seconds']:.1f} s"
     )

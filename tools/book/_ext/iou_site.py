@@ -9,6 +9,10 @@ gives the image file (``<sha256>.png``). Each image whose file name is a key get
 Docstring markup errors: a docstring that docutils cannot parse (``|A|`` read as a substitution, say)
 leaves a "problematic" node linking to an error message that the page never shows; the link is dropped
 (the text stays), so that the page has no link to nowhere (tools/build_site.py checks every link).
+
+No thebe: Jupyter Book always loads ``sphinx_thebe``, which writes the address of thebe's script on a CDN into
+every page (loaded only when a reader presses a "live code" button, which this site does not have). Its two
+scripts are taken out of the pages, so that no page names a script on the web (tools/build_site.py checks it).
 """
 
 from __future__ import annotations
@@ -39,8 +43,20 @@ def _plain_problematic(app, doctree) -> None:
         node.attributes.pop("refid", None)
 
 
+def _drop_thebe(app, env, docnames) -> None:
+    def wanted(filename, body) -> bool:
+        return "thebe" not in str(filename or "").lower() and "THEBE_JS_URL" not in str(body or "")
+
+    registry = app.registry.js_files
+    registry[:] = [(f, a) for f, a in registry if wanted(f, a.get("body"))]
+    builder_files = getattr(app.builder, "_js_files", None)
+    if builder_files is not None:
+        builder_files[:] = [js for js in builder_files if wanted(js.filename, js.attributes.get("body"))]
+
+
 def setup(app):
     app.connect("builder-inited", _load)
     app.connect("doctree-read", _apply_alt)
     app.connect("doctree-read", _plain_problematic)
+    app.connect("env-before-read-docs", _drop_thebe, priority=900)  # after sphinx_thebe's own (500)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
