@@ -471,7 +471,7 @@ def finite_values(loss: LossUnderAudit) -> list:
 
 def _large_inputs(c: int) -> tuple[np.ndarray, np.ndarray]:
     """One image of 1024 rows with strips of ``PIXELS_PER_CLASS``+ pixels per class, and a soft prediction."""
-    cols = max(-(-PIXELS_PER_CLASS // LARGE_H), LARGE_H // c)  # columns per class
+    cols = -(-PIXELS_PER_CLASS // LARGE_H)  # columns per class: 128, so 1024 x 128 C pixels in all
     labels = np.broadcast_to(np.repeat(np.arange(c), cols)[None, None, :], (1, LARGE_H, cols * c)).copy()
     p = probs(shifted(labels, cols // 4), c, 0.7)  # a quarter of each strip wrong
     return labels, p.astype(np.float16).astype(np.float32)  # float16-exact: both dtypes see the same numbers
