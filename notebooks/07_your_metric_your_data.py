@@ -42,7 +42,7 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "a6a3d47911c6f8eecaff0fbf1876c199cc83345f"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "28e70835ed80a77b5f918a7262a13774c7b9fbf9"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
@@ -82,10 +82,14 @@ from helpers.stats import per_image_confusion_matrices
 #
 # `audit_metric(metric, num_classes=5)` feeds a metric small inputs whose answers are known, the way
 # Keras feeds it (`y_true` one-hot float32 `(B, H, W, C)`, `y_pred` softmax probabilities): a perfect,
-# an all-wrong and a uniform prediction; the same argmax at low and at full confidence; classes absent
-# from truth and prediction; a case where Dice and IoU differ; the same data in batches of 1 and 4.
-# Each probe is built so that **one defect trips one check**, and each finding comes with the fix.
-# It takes a function (TensorFlow or NumPy code) or a Keras metric object.
+# an all-wrong and a uniform prediction; a batch of discs, diagonal bands, a small object and strips, at
+# three confidences; classes absent from truth and prediction; the same images as one batch and as
+# batches of 3 + 1. Every value is compared with the **dataset-level IoU** of the batch (one confusion
+# matrix, absent classes left out), and a value off it is always a finding. The audit then looks for the
+# one known way of computing "an IoU" that gives every value it saw (Dice, per image, all classes pooled,
+# probabilities instead of the argmax, `+ 1` smoothing ...) and names each way it departs from the
+# reference once, with its fix: **one root cause, one finding**. It takes a function (TensorFlow or NumPy
+# code) or a Keras metric object; `binary=True` audits a model with one sigmoid channel.
 #
 # First, the question's `mean_iou`, as posted:
 
@@ -97,20 +101,20 @@ print(report)
 report  # the same report as a table (Jupyter shows its HTML); report.findings and report.checks hold the data
 
 # %% [markdown]
-# **Reading the report.** Two findings, the two bugs that notebook 01 took a whole section each to find:
+# **Reading the report.** The first line says what the metric computes, in the audit's words; then one
+# finding per root cause, the bugs that notebook 01 took a section each to find:
 #
-# - `constant_output`: a perfect, an all-wrong and a uniform prediction all score the same (the three
-#   values on the first line). Casting to `int32` *before* rounding truncates every probability below
-#   1 to 0, so the metric never sees the prediction.
-# - `threshold_not_argmax`: with the same argmax, probabilities and one-hot predictions score
-#   differently. A pixel's class must be its argmax, not the channels that survive a threshold.
+# - `constant_output` (bug 1): a perfect, an all-wrong and a uniform prediction all score the same (the
+#   three values on the first check). Casting to `int32` *before* rounding truncates every probability
+#   below 1 to 0, so the metric never sees the prediction. Bug 2 (rounding each channel instead of the
+#   argmax) hides behind it: with every probability cast to 0, there is nothing left to round.
+# - `wrong_value` (bug 3): summing over `axis=[1]` only scores every (image, column, class) on its own;
+#   no known convention does that, so the audit names the generic code and says where it departs.
+# - `absent_class_as_one` (bug 4): the `+ 1` smoothing scores a class absent from a column as 1.
+# - `batch_dependent` (bug 5): one number per batch, which Keras averages over batches.
 #
-# The checks marked ✅ with a remark in brackets did not find *their* defect, but the value is off
-# anyway: they cannot judge a metric that ignores the prediction. Fix the findings and run the audit
-# again: a finding can hide another (notebook 01 met the `+ 1` smoothing bug, section 6, only after
-# fixing these two). And why no `batch_dependent`? The question's value is a plain mean over
-# (image, column, class) cells of equal size, so Keras's mean over batches of equal size is the same
-# mean: not every bug shows in every probe.
+# Every ❌ line below the findings is a value off the reference, with the finding that explains it: the
+# audit never passes a value it cannot explain.
 #
 # ## 2. Keras's own `MeanIoU`, misused
 #
@@ -121,8 +125,9 @@ report  # the same report as a table (Jupyter shows its HTML); report.findings a
 print(audit_metric(keras.metrics.MeanIoU(num_classes=5), num_classes=5))
 
 # %% [markdown]
-# The same two findings as the question's metric, for a different reason: the probabilities are cast to
-# integer labels (all 0), and the one-hot truth is read as labels 0 and 1. Keras's metrics are objects:
+# `constant_output` again, for a different reason: the probabilities are cast to integer labels (all 0),
+# and the one-hot truth is read as labels 0 and 1; the hint names the flags that fix it. Keras's metrics
+# are objects:
 # the audit resets, updates and reads them (`reset_state`, `update_state`, `result`). The right metric
 # for one-hot masks, and the course's own, pass; the course's function metric `batch_mean_iou` is
 # flagged only for the lesson of notebook 03:
@@ -180,9 +185,18 @@ def my_mean_iou(y_true, y_pred, smooth=1e-6):
 print(audit_metric(my_mean_iou, num_classes=5))
 
 # %% [markdown]
-# Everything else is right, but `smooth` turns a class absent from an image into `(0 + 1e-6) /
-# (0 + 1e-6) = 1`: a reward for nothing, which lifts the score of every image that lacks a class.
-# Exercise 1 fixes it.
+# Argmax, IoU (not Dice), one IoU per class: right. Three findings remain:
+#
+# - `per_image_not_dataset`: summing over `axis=[1, 2]` gives one IoU per image and class, and
+#   `reduce_mean` then averages images: a small object weighs as much as a large one. That is the
+#   *mean per-image IoU*, a different quantity from the dataset's IoU (notebook 06 reports both, under
+#   those names); if it is the one you want, say so with `expect="per_image"` and the audit turns the
+#   finding into a note.
+# - `absent_class_as_one`: `smooth` turns a class absent from an image into `(0 + 1e-6) / (0 + 1e-6) = 1`,
+#   a reward for nothing that lifts the score of every image that lacks a class.
+# - `batch_dependent`: one number per batch, which Keras averages (notebook 03).
+#
+# Exercise 1 fixes the first two.
 #
 # ## 5. Your data: a folder of images and masks
 #
@@ -324,7 +338,9 @@ else:
 # Solutions: `notebooks/solutions/solutions_07.py` (try first!).
 #
 # **Exercise 1.** Fix `my_mean_iou` of section 4: write `fixed_mean_iou(y_true, y_pred)` in TensorFlow
-# (so Keras can compile it) that the audit passes. The check runs `audit_metric` on it.
+# (so Keras can compile it) that computes the dataset-level mean IoU of the batch it is given: the audit
+# may then find only `batch_dependent`, which no function metric escapes (section 2). The check runs
+# `audit_metric` on it.
 
 # %%
 from helpers.course.checks.nb07 import check_fixed_metric, check_palette_to_labels
@@ -356,9 +372,10 @@ check_palette_to_labels(palette_to_labels)
 # - `audit_metric` and `audit_loss` answer "is my IoU right?" for any function or Keras metric in one
 #   call, with one finding per defect and the fix for each; `python -m helpers.audit file.py:name`
 #   does it from a terminal.
-# - The question's metric: `constant_output` and `threshold_not_argmax`; its loss: `pixel_weighted`.
-#   Keras's `MeanIoU` on one-hot masks: the same two findings as the metric. `OneHotMeanIoU` and
-#   `StreamingMeanIoU` pass.
+# - The question's metric: `constant_output`, `wrong_value` (per column), `absent_class_as_one` and
+#   `batch_dependent`; its loss: `pixel_weighted`. Keras's `MeanIoU` on one-hot masks: `constant_output`.
+#   `OneHotMeanIoU` and `StreamingMeanIoU` pass. A mean of per-image IoUs is `per_image_not_dataset`:
+#   a different quantity, fine when declared (`expect="per_image"`), wrong when reported as the dataset's.
 # - A folder of images and masks goes into `tf.data` at 224×224 with one-hot masks; void pixels become
 #   all-zero rows that `StreamingMeanIoU(..., ignore_index=255)` leaves out.
 # - Score batch by batch with one confusion matrix, cross-check once, and let a function write the
