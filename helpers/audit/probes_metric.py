@@ -21,7 +21,7 @@ Examples
 >>> from helpers.course.buggy import mean_iou        # the question's metric: it casts before rounding
 >>> check = standard_predictions(MetricUnderAudit(mean_iou, num_classes=5))[0]
 >>> check.code, check.ok, check.got
-('constant_output', False, '0.8105, 0.8105, 0.8105')
+('constant_output', False, '0.6492, 0.6492, 0.6492')
 >>> absent_classes(MetricUnderAudit(mean_iou, num_classes=2))
 Skipped(name='absent classes', why='needs num_classes >= 3')
 """
