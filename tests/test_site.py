@@ -191,7 +191,11 @@ def test_nothing_is_loaded_from_the_web(site):
             remote = re.findall(r'<(?:script|link|img)[^>]+(?:src|href)="((?:https?:)?//[^"]+)"', text)
             assert remote == [], (path.name, remote)
     assert (site / "_static" / "mathjax" / "MathJax.js").exists()
-    assert 'src="../_static/mathjax/MathJax.js?config=' in (site / PAGE02).read_text()
+    page = (site / PAGE02).read_text()
+    assert 'src="../_static/mathjax/MathJax.js?config=' in page
+    # the fonts MathJax is told to use are the ones the site has (else it waits for fontdata.js forever)
+    assert '"webFont": "STIX-Web"' in page and (site / "_static/mathjax/fonts/HTML-CSS/STIX-Web").is_dir()
+    assert '"processClass": "tex2jax_process|mathjax_process|math|output_area"' in page
 
 
 def test_links_between_pages_stay_on_the_site(site):
