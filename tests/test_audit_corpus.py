@@ -20,10 +20,22 @@ def _run(entry):
     return audit(entry.make(), **entry.options)
 
 
+KERAS_BEFORE_3_15 = {"C08": {"out_of_range_dropped"}}
+"""Findings that Keras < 3.15 (Colab's 3.13) does not have: its MeanIoU raised on labels outside [0, C)."""
+
+
+def _expected(entry) -> set:
+    from packaging.version import Version
+
+    if Version(keras.__version__) < Version("3.15"):
+        return set(entry.expected) - KERAS_BEFORE_3_15.get(entry.id, set())
+    return set(entry.expected)
+
+
 @pytest.mark.parametrize("entry", CORPUS, ids=[e.id for e in CORPUS])
 def test_the_audit_gives_the_expected_verdict(entry):
     report = _run(entry)
-    assert set(report.findings) == set(entry.expected), f"{entry.id} {entry.name} ({entry.source})\n{report}"
+    assert set(report.findings) == _expected(entry), f"{entry.id} {entry.name} ({entry.source})\n{report}"
 
 
 def test_the_corpus_has_at_least_20_entries_with_unique_ids():
