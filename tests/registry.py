@@ -6,7 +6,29 @@ tests/test_common.py adds the metrics, the take-home module's objects and the qu
 fails when an object registered with Keras (``helpers.keras.registry.REGISTERED``) is missing.
 """
 
+import importlib.util
+import sys
+from pathlib import Path
+
 from helpers.keras import losses as L
+
+TAKE_HOME_PATH = Path(__file__).resolve().parents[1] / "take_home" / "iou_keras.py"
+
+
+def take_home():
+    """``take_home/iou_keras.py``, imported once per test session as ``iou_keras`` (every test file shares it).
+
+    Importing it a second time would register new classes under the same Keras names
+    (``iou_keras>StreamingMeanIoU``, ...), and objects made from the first import would no longer be the
+    registered classes: a reload in one test file would fail the registry tests of another.
+    """
+    if "iou_keras" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("iou_keras", TAKE_HOME_PATH)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["iou_keras"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["iou_keras"]
+
 
 LOSSES = {
     "jaccard": (lambda y, p, **kw: L.soft_jaccard_loss(y, p, **kw), lambda **kw: L.SoftJaccardLoss(**kw)),

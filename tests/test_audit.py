@@ -4,7 +4,6 @@ one number per batch, which Keras averages); the course's, the take-home module'
 pass; binary models and declared conventions (``expect=``) are audited. The loss side: test_audit_probes_loss.py;
 real code from public repositories: test_audit_corpus.py."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +116,12 @@ def channels_first(y_true, y_pred):  # PyTorch's (B, C, H, W): the classes on ax
     return float(np.nanmean(_scores(t, p, c)))
 
 
+def truth_classes_only(y_true, y_pred):  # leaves out classes absent from the truth, even where predicted
+    t, p, c = _labels(y_true, y_pred)
+    present = np.isin(np.arange(c), t)
+    return float(np.mean(_scores(t, p, c)[present]))
+
+
 def correct_labels_reference(y_true, y_pred):  # the NumPy reference, void 255 left out, raises on bad labels
     return M.mean_iou(np.asarray(y_true), M.to_labels(np.asarray(y_pred)), num_classes=5, ignore_index=255)
 
@@ -135,11 +140,34 @@ WRONG_METRICS = [
     ("out_of_range_dropped", drops_out_of_range, {"y_true": "labels", "ignore_index": 255}, None),
     ("non_finite", _batch(lambda t, p, c: np.mean(_scores(t, p, c))), {}, None),
     ("wrong_value", squared, {}, None),
+    ("wrong_value", truth_classes_only, {}, None),  # false positives of a class absent from the truth never count
     ("pooled_over_classes", _batch(_pooled), {}, None),
     ("per_image_not_dataset", per_image, {}, {"per_image_not_dataset"}),
     ("soft_not_hard", soft_per_class, {}, None),
     ("channels_first", channels_first, {}, None),
 ]
+
+
+def test_a_numpy_metric_gets_a_note_that_it_cannot_be_compiled():
+    report = A.audit_metric(correct_batch, num_classes=5)
+    assert report.findings == [BD]
+    assert "symbolic" in report.graph_error.lower() or "numpy" in report.graph_error.lower(), report.graph_error
+    assert any(n.startswith("NumPy only") for n in report.notes) and "NumPy only" in str(report)
+    from helpers.keras.metrics import StreamingMeanIoU, batch_mean_iou
+
+    assert A.audit_metric(batch_mean_iou, num_classes=5).graph_error is None
+    assert A.audit_metric(StreamingMeanIoU(num_classes=5), num_classes=5).graph_error is None
+
+
+def test_a_value_off_is_explained_by_the_rule_that_makes_it():
+    def per_image_smoothed(y_true, y_pred):  # notebook 07's tutorial metric, in NumPy
+        t, p, c = _labels(y_true, y_pred)
+        return float(np.mean([np.mean(np.nan_to_num(_scores(t[i], p[i], c), nan=1.0)) for i in range(len(t))]))
+
+    report = A.audit_metric(per_image_smoothed, num_classes=5)
+    assert set(report.findings) == {"per_image_not_dataset", "absent_class_as_one", BD}, str(report)
+    all_wrong = next(c for c in report.checks if c.name == "all-wrong prediction scores 0")
+    assert all_wrong.code == "absent_class_as_one", str(report)  # classes absent from an image score 1
 
 
 def test_every_metric_code_has_a_wrong_implementation_in_the_table():
@@ -271,7 +299,7 @@ def test_the_questions_mean_iou():
     report = A.audit_metric(mean_iou, num_classes=5)
     # bug 1 (cast before round: constant), bug 3 (per column: no known convention), bug 4 (+1 smoothing),
     # bug 5 (one number per batch); bug 2 (rounding per channel) hides behind bug 1: one root cause, one finding
-    assert report.findings == ["constant_output", "wrong_value", "absent_class_as_one", BD], str(report)
+    assert report.findings == ["constant_output", "absent_class_as_one", "wrong_value", BD], str(report)
 
 
 def test_numpy_reference_passes_in_labels_mode():
@@ -325,10 +353,9 @@ def test_auditing_a_keras_metric_leaves_it_reset():
 
 
 def _take_home():
-    spec = importlib.util.spec_from_file_location("iou_keras_for_the_audit", TAKE_HOME_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from registry import take_home
+
+    return take_home()
 
 
 def _course_and_take_home_metrics():

@@ -1,7 +1,6 @@
 """helpers.audit.probes_loss: every loss code catches a deliberately wrong loss, with exactly that code; the
 course's losses, the take-home module's and Keras's cross-entropies pass in every mode they support."""
 
-import importlib.util
 from functools import partial
 from pathlib import Path
 
@@ -22,10 +21,9 @@ TAKE_HOME_PATH = Path(__file__).resolve().parents[1] / "take_home" / "iou_keras.
 
 
 def _take_home():
-    spec = importlib.util.spec_from_file_location("iou_keras_for_the_audit", TAKE_HOME_PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from registry import take_home
+
+    return take_home()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,6 +113,13 @@ def where_guarded_dice(y_true, y_pred):  # binary nan_gradient: the value is 1 t
     return 1.0 - tf.where(den > 0, 2.0 * tf.reduce_sum(y * p) / den, 0.0)
 
 
+def dice_in_float16(y_true, y_pred):  # float16_inaccurate even on float32 inputs: it casts to float16 itself
+    y, p = tf.cast(y_true, tf.float16), tf.cast(y_pred, tf.float16)
+    axes = list(range(p.shape.rank - 1))
+    inter, total = tf.reduce_sum(y * p, axes), tf.reduce_sum(y + p, axes)
+    return tf.cast(1.0 - tf.reduce_mean((2.0 * inter + 1.0) / (total + 1.0)), tf.float32)
+
+
 WRONG = [
     ("crashes", reshape_crashes, M5),
     ("no_gradient", hard_iou_loss, M5),
@@ -128,6 +133,7 @@ WRONG = [
     ("nan_gradient", where_guarded_dice, B1),
     ("float16_inaccurate", soft_iou_in_input_dtype, M5),
     ("float16_inaccurate", soft_iou_in_input_dtype, B1),
+    ("float16_inaccurate", dice_in_float16, M5),
     ("void_counted", soft_iou_loss, {**M5, "ignore_index": 255}),  # all-zero one-hot rows in the union
     ("void_counted", labels_without_mask, L5),
     ("void_counted", soft_iou_loss, {**B1, "ignore_index": 255}),  # 255 in a 0/1 mask, counted as a weight

@@ -42,7 +42,7 @@ Examples
 --------
 >>> from helpers.course.buggy import mean_iou
 >>> audit_metric(mean_iou, num_classes=5).findings   # the question's metric: bugs 1, 3, 4 and 5 of notebook 01
-['constant_output', 'wrong_value', 'absent_class_as_one', 'batch_dependent']
+['constant_output', 'absent_class_as_one', 'wrong_value', 'batch_dependent']
 >>> import numpy as np
 >>> def argmax_iou(y_true, y_pred):       # correct IoU of one batch, as a Keras function metric
 ...     t, p = y_true.argmax(-1).ravel(), y_pred.argmax(-1).ravel()

@@ -88,6 +88,8 @@ def describe_error(exc: BaseException) -> str:
     first = msg[0] if msg else ""
     if first.startswith("in user code:"):  # tf.function: a traceback of the user's code, the cause last
         first = msg[-1]
+        name = type(exc).__name__
+        first = first[len(name) + 2 :] if first.startswith(f"{name}: ") else first
     if len(first) > 160:
         first = first[:157] + "..."
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__

@@ -60,6 +60,10 @@ MODES = ("one_hot", "labels", "binary")
 FLOAT16_TOL = 1e-3
 """How far a value on float16 inputs may be from float32's on the same (float16-rounded) numbers."""
 
+INSIDE_TOL = 0.05
+"""How far the float32 value on the large image may be from the same image cut to one row: float32 sums of 10^5
+values drift by ~2e-3 in TensorFlow on the CPU; a loss that computes in float16 inside is off by far more."""
+
 PIXELS_PER_CLASS = 2**17
 """Pixels of each class in the float16 probe: above 65,504 (float16's largest number) and far above
 2048 (where a float16 sum of ones stops growing), as in any real image of 512 x 512 or more."""
@@ -477,6 +481,30 @@ def _large_inputs(c: int) -> tuple[np.ndarray, np.ndarray]:
     return labels, p.astype(np.float16).astype(np.float32)  # float16-exact: both dtypes see the same numbers
 
 
+def _low_precision_inside(loss: LossUnderAudit, labels, p, v32: float):
+    """``(value expected, hint)`` when the loss computes in low precision itself, else None.
+
+    The same image cut to 1 and to 2 rows (128 and 256 pixels per class) gives about the same value for a loss
+    that does not depend on the image's size (a mean, or a ratio of sums); if the full image in float32 gives a
+    value far from it, the loss lost it inside (a cast to float16 of its own). Float32 sums drift by ~2e-3 at
+    this size, float16 ones by far more: :data:`INSIDE_TOL` lies between.
+    """
+    small = [loss.evaluate(labels[:, :rows], p[:, :rows], name=f"{rows} rows in float32") for rows in (1, 2)]
+    if any(o.crash or not np.isfinite(o.value) for o in small):
+        return None
+    v1, v2 = small[0].value, small[1].value
+    if abs(v1 - v2) > INSIDE_TOL * max(1.0, abs(v1)):  # the loss depends on the image's size: nothing to compare
+        return None
+    if abs(v32 - v1) <= INSIDE_TOL * max(1.0, abs(v1)):
+        return None
+    return v1, (
+        f"On float32 inputs the loss is {v32:.4f} on this image but {v1:.4f} on the same image cut to one row "
+        "(the same classes and errors, fewer pixels): it computes in float16 inside (a cast of its own), where "
+        "sums stop growing at 2048 and overflow above 65,504. Compute in float32: cast y_true and y_pred to "
+        "tf.float32, never to float16, before summing."
+    )
+
+
 def float16_precision(loss: LossUnderAudit) -> list:
     """float16 inputs of a realistic size give float32's value (within 1e-3): sums in float32."""
     labels, p = _large_inputs(loss.num_classes)
@@ -496,6 +524,9 @@ def float16_precision(loss: LossUnderAudit) -> list:
             "compile, or a custom training loop): cast y_true and y_pred to float32 at the top of the loss."
         )
         return [Check(name, "float16_inaccurate", format_value(v32.value), v16.crash.got, False, hint)]
+    inside = _low_precision_inside(loss, labels, p, v32.value)
+    if inside:
+        return [Check(name, "float16_inaccurate", inside[0], v32.value, False, inside[1])]
     ok = bool(np.isfinite(v16.value)) and abs(v16.value - v32.value) <= FLOAT16_TOL * max(1.0, abs(v32.value))
     hint = (
         f"On float16 inputs the loss is {format_value(v16.value)}, in float32 {v32.value:.4f}: sums in float16 stop "

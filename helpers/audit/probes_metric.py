@@ -28,6 +28,7 @@ Skipped(name='absent classes', why='needs num_classes >= 3')
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -75,6 +76,7 @@ __all__ = [
     "batch_size",
     "void_pixels",
     "out_of_range_labels",
+    "graph_error",
 ]
 
 CONFIDENCE = 0.8
@@ -91,6 +93,7 @@ _DIAGNOSTIC = (
     "errors_hard",
     "errors_low",
     "absent",
+    "false_class",
     "empty_image",
     "all_empty",
     "first3",
@@ -106,6 +109,7 @@ _WHERE = {
     "errors_hard": "the mixed batch with one-hot predictions",
     "errors_low": "the mixed batch at low confidence",
     "absent": "the batch without classes 2..",
+    "false_class": "the batch where the last class is predicted but absent from the truth",
     "empty_image": "the batch with an empty image",
     "all_empty": "the all-empty batch",
     "first3": "the first 3 images as a batch",
@@ -158,6 +162,9 @@ def _inputs(c: int, binary: bool) -> dict:
             a_t, a_p = absent_batch(c)
             # one-hot predictions: an absent class has exactly nothing, as in any hard count
             out["absent"] = (a_t, probs(a_p, c, 1.0))
+            f_p = a_p.copy()
+            f_p[0, 2:5, 1:4] = c - 1  # a false positive of a class no image has: its IoU is 0, and it counts
+            out["false_class"] = (a_t, probs(f_p, c, 1.0))
     t, p = out["errors"]
     out["first3"], out["last1"] = (t[:3], p[:3]), (t[3:], p[3:])
     return out
@@ -455,7 +462,17 @@ class Diagnosis:
     def affecting(self, name: str) -> list:
         """The deviations that move the value on ``name``: ``(dim, value, code)``; all of them if none alone does."""
         devs = self.deviations()
+
+        # dimension order (how the value is made: hard, score, scope, classes, absent), except that a deviation
+        # whose fix alone gives the reference's value comes first, and of those the absent-class rule, which is
+        # what scores an empty cell (a class absent from one image, say) as 0 or 1 where another only creates it
+        def restores(dim):
+            want = self.value(self.reference, name)
+            got = self.value(self.fixed(dim), name)
+            return bool(np.isclose(got, want, atol=TOL) or (np.isnan(got) and np.isnan(want)))
+
         moving = [d for d in devs if self.moves(d[0], name) > TOL]
+        moving.sort(key=lambda d: (not restores(d[0]), not (restores(d[0]) and d[0] == "absent")))
         return moving or devs
 
 
@@ -943,7 +960,13 @@ def absent_classes(m: MetricUnderAudit) -> list | Skipped:
     return [
         value_check(
             m, "absent", f"classes 2..{c - 1} absent from truth and prediction are left out", _wrong_value(m, "absent")
-        )
+        ),
+        value_check(
+            m,
+            "false_class",
+            f"class {c - 1}, predicted but absent from the truth, counts (IoU 0)",
+            _wrong_value(m, "false_class"),
+        ),
     ]
 
 
@@ -1184,6 +1207,34 @@ def _notes(m: MetricUnderAudit) -> list:
     return notes
 
 
+def graph_error(m: MetricUnderAudit) -> str | None:
+    """The error a function metric raises on symbolic tensors inside ``tf.function`` (as ``model.compile`` calls
+    it), or None when it runs there (or is a Keras metric instance, or crashed already on arrays).
+
+    >>> import numpy as np
+    >>> graph_error(MetricUnderAudit(lambda t, p: float(np.mean(t.argmax(-1) == p.argmax(-1))), num_classes=3))
+    "AttributeError: 'SymbolicTensor' object has no attribute 'argmax'"
+    """
+    if m.keras_metric or m.observe("perfect").crash:
+        return None
+    import tensorflow as tf
+
+    y_true, y_pred = m.feed(*m.inputs["perfect"])
+    graph = tf.function(lambda a, b: m.metric(a, b))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        _, crash = safe_call(lambda: graph(tf.constant(y_true), tf.constant(y_pred)), check="graph", hint="")
+    return crash.got if crash else None
+
+
+def _graph_note(error: str) -> str:
+    return (
+        f"NumPy only: it runs on arrays (as audited here), but inside model.compile / fit, where Keras passes "
+        f"symbolic tensors in tf.function, it raises {error.rstrip('.')}. Use it on model.predict's output, or "
+        "write it with tf.* / keras.ops (tf.argmax, tf.reduce_sum, tf.math.confusion_matrix) to compile it."
+    )
+
+
 def audit_metric(
     metric,
     *,
@@ -1246,4 +1297,7 @@ def audit_metric(
     report = AuditReport(name_of(metric), "metric", subject.setting)
     run_probes(report, METRIC_PROBES, subject)
     report.notes = _notes(subject)
+    report.graph_error = graph_error(subject)
+    if report.graph_error:
+        report.notes.append(_graph_note(report.graph_error))
     return report

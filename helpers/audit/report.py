@@ -112,6 +112,7 @@ class AuditReport:
     checks: list = field(default_factory=list)
     skipped: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # the report's first lines: the convention it follows, or declares
+    graph_error: str | None = None  # a function metric that runs on arrays but raises inside tf.function (NumPy code)
 
     @property
     def findings(self) -> list:

@@ -42,6 +42,13 @@ def check_fixed_metric(fn) -> CheckResult:
         pass
     report = audit_metric(fn, num_classes=5)
     findings = report.findings
+    if report.graph_error and not findings[1:] and findings in ([], ["batch_dependent"]):
+        return _report(
+            False,
+            f"Right values, but NumPy code: inside model.compile Keras passes symbolic tensors, and it raises "
+            f"{report.graph_error}. Write it with tf.* (tf.argmax, tf.one_hot, tf.reduce_sum, "
+            "tf.math.divide_no_nan) so Keras can compile it.",
+        )
     if not findings:
         return _report(True, f"Right: the audit passes all {len(report.checks)} checks.")
     if findings == ["batch_dependent"]:
