@@ -42,7 +42,7 @@
 import io, os, sys, urllib.request, zipfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TensorFlow's C++ start-up messages
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # oneDNN on, as in the seed study (results still vary by CPU)
-REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "28e70835ed80a77b5f918a7262a13774c7b9fbf9"  # written by the build
+REPO_URL, COMMIT = "https://github.com/iou-lab/iou-lab", "dfa04e6cc95543df63b7b4ebaf89028c497d886b"  # written by the build
 COURSE_DIR = next((os.path.abspath(d) for d in ("..", ".") if os.path.isfile(f"{d}/helpers/course/__init__.py")), None)
 if COURSE_DIR is None:
     home = "/content" if "google.colab" in sys.modules else "/kaggle/working" if os.path.isdir("/kaggle/working") else os.path.expanduser("~/.cache")
@@ -101,15 +101,16 @@ print(report)
 report  # the same report as a table (Jupyter shows its HTML); report.findings and report.checks hold the data
 
 # %% [markdown]
-# **Reading the report.** The first line says what the metric computes, in the audit's words; then one
-# finding per root cause, the bugs that notebook 01 took a section each to find:
+# **Reading the report.** Under the title, the ℹ line says what the metric computes, in the audit's
+# words; then one finding per root cause, the bugs that notebook 01 took a section each to find:
 #
 # - `constant_output` (bug 1): a perfect, an all-wrong and a uniform prediction all score the same (the
 #   three values on the first check). Casting to `int32` *before* rounding truncates every probability
 #   below 1 to 0, so the metric never sees the prediction. Bug 2 (rounding each channel instead of the
 #   argmax) hides behind it: with every probability cast to 0, there is nothing left to round.
-# - `wrong_value` (bug 3): summing over `axis=[1]` only scores every (image, column, class) on its own;
-#   no known convention does that, so the audit names the generic code and says where it departs.
+# - `wrong_value` (bug 3): summing over `axis=[1]` only scores every (image, column, class) on its own.
+#   The ℹ line names it ("counted per (image, column)"), but no finding code is reserved for so rare a
+#   mistake, so it gets the generic code, with a hint that says where it departs.
 # - `absent_class_as_one` (bug 4): the `+ 1` smoothing scores a class absent from a column as 1.
 # - `batch_dependent` (bug 5): one number per batch, which Keras averages over batches.
 #
@@ -152,8 +153,8 @@ for name, candidate in candidates.items():
 # ## 3. Losses: `audit_loss`
 #
 # A loss is audited differently: it must have a gradient on soft predictions, be lowest at the exact
-# truth, react to *which* class the errors fall in, and stay finite on empty classes, float16 inputs
-# and all-zero predictions. The question's `iou_loss`:
+# truth, react to *which* class the errors fall in, stay finite on exact 0/1 predictions and absent
+# classes, and give float32's value on float16 inputs of a realistic size. The question's `iou_loss`:
 
 # %% tags=["nbval-check-output"]
 print(audit_loss(iou_loss, num_classes=5))
@@ -339,8 +340,8 @@ else:
 #
 # **Exercise 1.** Fix `my_mean_iou` of section 4: write `fixed_mean_iou(y_true, y_pred)` in TensorFlow
 # (so Keras can compile it) that computes the dataset-level mean IoU of the batch it is given: the audit
-# may then find only `batch_dependent`, which no function metric escapes (section 2). The check runs
-# `audit_metric` on it.
+# may then find only `batch_dependent`, which every function metric that returns one number per batch
+# has (section 2). The check runs `audit_metric` on it.
 
 # %%
 from helpers.course.checks.nb07 import check_fixed_metric, check_palette_to_labels
