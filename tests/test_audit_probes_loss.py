@@ -357,6 +357,21 @@ def test_every_probe_returns_checks_or_why_not(mode):
             assert check.code in A.LOSS_FINDINGS and check.ok, (probe.__name__, check)
 
 
+def test_a_channels_first_loss_is_said_to_be_one():
+    def dice_loss_channels_first(y_true, y_pred):  # PyTorch's (B, C, H, W): sums over the batch and the pixels
+        inter = tf.reduce_sum(y_true * y_pred, [0, 2, 3])
+        total = tf.reduce_sum(y_true + y_pred, [0, 2, 3])
+        return 1.0 - tf.reduce_mean((2.0 * inter + 1.0) / (total + 1.0))
+
+    report = A.audit_loss(dice_loss_channels_first, num_classes=5)
+    assert "pixel_weighted" in report.findings, str(report)
+    hint = next(c.hint for c in report.checks if c.code == "pixel_weighted")
+    assert "axis 1" in hint and "(B, C, H, W)" in hint
+    from helpers.course.buggy import iou_loss  # pixel-weighted in any layout: no word about channels
+
+    assert "axis 1" not in next(c.hint for c in A.audit_loss(iou_loss, num_classes=5).checks if not c.ok)
+
+
 def test_the_float16_probe_is_realistic():
     labels, _ = P._large_inputs(C)
     assert all((labels == k).sum() >= 10**5 for k in range(C))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -105,6 +105,7 @@ class LossUnderAudit:
     mode: str = "one_hot"
     ignore_index: int | None = None
     outcomes: dict = field(default_factory=dict, repr=False, compare=False)  # edge_inputs' outcomes, once
+    channels_first: bool = False  # feed (B, C, H, W): only to tell whether the loss reads the classes on axis 1
 
     @property
     def binary(self) -> bool:
@@ -115,11 +116,14 @@ class LossUnderAudit:
         if self.mode == "labels":
             return np.where(labels < 0, void, labels).astype(np.int32)
         if self.binary:
-            return np.where(labels < 0, void, labels == 1).astype(dtype)[..., None]
-        return one_hot(labels, self.num_classes).astype(dtype)
+            return self._layout(np.where(labels < 0, void, labels == 1).astype(dtype)[..., None])
+        return self._layout(one_hot(labels, self.num_classes).astype(dtype))
 
     def prediction(self, p: np.ndarray, dtype: str = "float32") -> np.ndarray:
-        return (p[..., 1:] if self.binary else p).astype(dtype)
+        return self._layout((p[..., 1:] if self.binary else p).astype(dtype))
+
+    def _layout(self, x: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.moveaxis(x, -1, 1)) if self.channels_first else x
 
     def evaluate(self, labels, p, *, dtype: str = "float32", gradient: bool = False, name: str = "") -> Outcome:
         """The loss on (labels, p): its mean as a float (in float64, whatever the loss's dtype) and, when
@@ -394,6 +398,13 @@ def _pixel_loss_by_design(loss) -> str:
     return ""
 
 
+def _tells_apart_channels_first(loss: LossUnderAudit, base, preds, c: int) -> bool:
+    """Fed (B, C, H, W), the loss tells the two predictions of :func:`class_weighting` apart (a PyTorch-order loss)."""
+    first = replace(loss, channels_first=True, outcomes={})
+    values = [first.evaluate(base, probs(p.reshape(base.shape), c, 0.8), name="channels first").value for p in preds]
+    return all(v is not None and np.isfinite(v) for v in values) and abs(values[0] - values[1]) > 1e-6
+
+
 def class_weighting(loss: LossUnderAudit) -> list | Skipped:
     """Moving k errors from the large class (0) to a small one (1) changes the value."""
     if loss.binary:
@@ -426,6 +437,13 @@ def class_weighting(loss: LossUnderAudit) -> list | Skipped:
                 f"{by_design} weighs every pixel alike by design: it is not an IoU loss, and small classes get little "
                 "weight; add a per-class IoU term (ce_jaccard_loss) if they matter."
             ),
+        )
+    elif _tells_apart_channels_first(loss, base, (pred_a, pred_b), c):
+        hint = (
+            f"Moving {k} errors from the large class ({n0} pixels) to a small one ({n1}) leaves the loss at {va:.4f}, "
+            "but fed channels first it tells them apart: it reads the classes on axis 1 (PyTorch's (B, C, H, W)), "
+            "so on Keras's (B, H, W, C) its per-class sums mix the classes. Keep the classes on the last axis: sum "
+            "over axes [1, 2] (or [0, 1, 2]), not [2, 3]."
         )
     else:
         hint = (
