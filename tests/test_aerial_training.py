@@ -112,3 +112,14 @@ def test_the_study_matches_the_configuration_and_is_balanced(runs):
     for r in runs:
         assert all(len(v) == T.EPOCHS for v in r["history"].values())
         assert {"val_mean_iou", "test_mean_iou", "test_mean_iou_native"} <= set(r)
+
+
+def test_notebook_08s_claims_hold_with_their_margins_in_every_seed(runs):
+    by = {(r["recipe"], r["seed"]): r for r in runs}
+    for seed in {r["seed"] for r in runs}:
+        a, c = by[("a", seed)], by[("c", seed)]
+        assert c["val_mean_iou"] - a["val_mean_iou"] > T.C_OVER_A_VAL_MIN + 0.02, seed
+        assert abs(c["val_question_mean_iou"] - a["val_question_mean_iou"]) < T.QUESTION_SPREAD_MAX / 2, seed
+        assert max(a["val_mean_iou"], c["val_mean_iou"]) >= T.SELECTED_VAL_FLOOR + 0.01, seed
+    for r in runs:
+        assert abs(r["test_mean_iou_native"] - r["test_mean_iou"]) < T.NATIVE_GAP_MAX / 2, (r["recipe"], r["seed"])

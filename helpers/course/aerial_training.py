@@ -58,6 +58,10 @@ __all__ = [
     "BATCH_SIZE",
     "NUM_CLASSES",
     "RECIPES",
+    "C_OVER_A_VAL_MIN",
+    "QUESTION_SPREAD_MAX",
+    "NATIVE_GAP_MAX",
+    "SELECTED_VAL_FLOOR",
     "one_hot_with_void",
     "pad_to_multiple",
     "load_data",
@@ -122,6 +126,16 @@ def _recipes(steps_per_epoch: int) -> dict:
 
 TRAIN_PATCHES = 630
 """Training patches of 64 x 64 from tiles 3-6 at :data:`SCALE` 3 (checked by :func:`load_data`)."""
+C_OVER_A_VAL_MIN = 0.03
+"""Notebook 08 claims (c) beats (a) on the validation tile by more than this (the study's smallest gap: 0.07)."""
+QUESTION_SPREAD_MAX = 0.02
+"""...that the question's metric differs by less than this between (a) and (c) (study: 0.006 at most)."""
+NATIVE_GAP_MAX = 0.005
+"""...that the test mean IoU at the labels' own resolution is within this of the shrunk one (study: 0.001)."""
+SELECTED_VAL_FLOOR = 0.37
+"""...and that the recipe selected on validation reaches this validation mean IoU (0.01 below the study's
+lowest selected run). Guards, not guarantees: ``tests/test_aerial_training.py`` checks each in every run."""
+
 RECIPES = _recipes(-(-TRAIN_PATCHES // BATCH_SIZE))
 """The two recipes of notebook 08, by notebook 05's keys."""
 
