@@ -162,7 +162,9 @@ def bench_notebooks(runs: int | None = None):
             print(f"run {run + 1}/{runs}", path.name, f"{seconds[path.name][-1]:.1f} s", flush=True)
             for line in _slow_cells(nb):  # where the time went (in the log only), to explain an outlier
                 print("   ", line, flush=True)
-    totals = [sum(seconds[name][run] for name in seconds) for run in range(runs)]
+    core = [name for name in seconds if name[:2] < "08"]  # the 300 s target is for 00-07, set before 08 existed
+    totals = [sum(seconds[name][run] for name in core) for run in range(runs)]
+    with_all = [sum(seconds[name][run] for name in seconds) for run in range(runs)]
     nb05 = next((times for name, times in seconds.items() if name.startswith("05_")), [float("nan")])
 
     def cells(times):
@@ -181,10 +183,12 @@ def bench_notebooks(runs: int | None = None):
         f"| notebook | {head} |",
         "| --- |" + " ---: |" * runs,
         *(f"| {name} | {cells(times)} |" for name, times in seconds.items()),
-        f"| **whole course** | {cells(totals)} |",
+        f"| **notebooks 00-07** | {cells(totals)} |",
+        f"| **whole course, with 08 (real images)** | {cells(with_all)} |",
         "",
-        f"Whole course: slowest run {max(totals):.0f} s (target <= 300 s: {verdict}); notebook 05: slowest run "
-        f"{max(nb05):.0f} s (target <= 160 s: {verdict05}).",
+        f"Notebooks 00-07: slowest run {max(totals):.0f} s (target <= 300 s: {verdict}); notebook 05: slowest run "
+        f"{max(nb05):.0f} s (target <= 160 s: {verdict05}). Notebook 08 trains two models on real photographs "
+        f"live and has no target of its own; the whole course with it: slowest run {max(with_all):.0f} s.",
         "",
     ]
 
