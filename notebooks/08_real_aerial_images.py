@@ -192,7 +192,7 @@ assert not set(A.SPLITS["val"]) & set(A.SPLITS["test"])
 #
 # ## 3. Training the small UNet on real patches
 #
-# Each photograph is shrunk 3 times (e.g. 1126 × 1058 → 375 × 352; the mask by nearest neighbour only) and
+# Each photograph is shrunk 3 times in each direction (the mask by nearest neighbour only) and
 # cut into 64 × 64 patches: this size keeps a live run to a minute or two on 2 CPU cores, with the UNet of
 # notebook 05 unchanged. The two recipes, as in notebook 05, with the number of epochs below:
 #
@@ -353,8 +353,8 @@ for metric in ("val_mean_iou", "test_mean_iou", "val_pixel_accuracy"):
 # - **Pixel accuracy does not rank the recipes consistently** (its gap changes sign across seeds, the
 #   `val_pixel_accuracy` line) while the mean IoU does: accuracy is dominated by land and water.
 # - **A claim that does not carry over: the per-class recipe still loses a class.** On shapes, the per-class
-#   loss kept every class; here (c) loses vegetation in most seeds (IoU below 0.05 on the validation tile),
-#   and (a) loses road in every seed. Vegetation is rare in the training tiles and hard to see at this
+#   loss rarely lost a class (notebook 05, section 5); here (c) loses vegetation in most seeds (IoU below 0.05 on the validation tile),
+#   and (a) loses road in every seed. Vegetation is rare in the validation tile and hard to tell from land at this
 #   resolution: a per-class loss gives a rare class a voice, not the pixels it needs. That is a finding
 #   about this data and this small model, not a failure of the lesson.
 #
