@@ -29,21 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "aerial_study" / "threads2.json"
 THREADS = 2
 
-
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _save(path: Path, doc: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
-    tmp.replace(path)
+sys.path.insert(0, str(ROOT / "tools"))
+from seed_study import cpu_name, save_json  # noqa: E402  (one study writer for both studies)
 
 
 def _rounded(values):
@@ -85,7 +72,7 @@ def main(argv=None) -> int:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": np.__version__,
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "machine": platform.machine(),
         "config": config,
     }
@@ -118,14 +105,14 @@ def main(argv=None) -> int:
                     record[f"{split}_per_image_mean_iou{suffix}"] = round(ev[f"per_image_mean_iou_{level}"], 5)
             doc["runs"].append(record)
             done.add((key, seed))
-            _save(args.out, doc)
+            save_json(args.out, doc)
             print(
                 f"aerial seed {seed} {key}: val {record['val_mean_iou']:.3f} test {record['test_mean_iou']:.3f} "
                 f"(native {record['test_mean_iou_native']:.3f}) ({seconds:.0f} s)",
                 flush=True,
             )
             keras.backend.clear_session()
-    _save(args.out, doc)
+    save_json(args.out, doc)
     return 0
 
 

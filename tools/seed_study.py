@@ -55,7 +55,8 @@ def _configure(setting: str) -> None:
         os.environ[var] = str(s["threads"])
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
+    """The CPU model, as the study records it (also used by tools/aerial_study.py)."""
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -65,7 +66,8 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def _save(path: Path, doc: dict) -> None:
+def save_json(path: Path, doc: dict) -> None:
+    """Write ``doc`` to ``path`` atomically (a killed run never leaves half a file)."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1) + "\n")
     tmp.replace(path)
@@ -111,7 +113,7 @@ def main(argv=None) -> int:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": np.__version__,
-        "cpu": _cpu_name(),
+        "cpu": cpu_name(),
         "machine": platform.machine(),
         "config": T.config_summary(),
     }
@@ -163,14 +165,14 @@ def main(argv=None) -> int:
             )
             doc["runs"].append(record)
             done.add((key, seed))
-            _save(out, doc)
+            save_json(out, doc)
             print(
                 f"{args.setting} seed {seed} {key}: val {record['val_mean_iou']:.3f} "
                 f"test {record['test_mean_iou']:.3f} ({seconds:.0f} s)",
                 flush=True,
             )
         keras.backend.clear_session()
-    _save(out, doc)
+    save_json(out, doc)
     return 0
 
 
